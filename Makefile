@@ -1,0 +1,35 @@
+# Two commands, from nothing: `make book` builds the site, `make test` runs every test.
+# Everything they use is installed here, into .venv, from requirements*.txt.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BOOK_STAMP := $(VENV)/.book-installed
+TEST_STAMP := $(VENV)/.test-installed
+JB_FLAGS := --builder html -W --keep-going
+
+.PHONY: book test unit install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(BOOK_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $@
+
+$(TEST_STAMP): requirements-test.txt $(BOOK_STAMP)
+	$(BIN)/python -m pip install -r requirements-test.txt
+	touch $@
+
+install: $(TEST_STAMP)
+
+book: $(BOOK_STAMP)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+
+unit: $(TEST_STAMP)
+	$(BIN)/python -m pytest -q
+
+test: $(TEST_STAMP) book
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf _build

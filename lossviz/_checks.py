@@ -1,0 +1,116 @@
+"""Input conversion and validation shared by every loss.
+
+Conventions (stated once, followed everywhere):
+
+* Inputs are anything :func:`torch.as_tensor` accepts. A floating-point
+  ``torch.Tensor`` keeps its dtype (so ``float32`` training code stays
+  ``float32`` and autograd graphs are preserved); everything else is converted
+  to ``float64``, because the book's figures probe extreme logits.
+* Shapes must match exactly: a loss never broadcasts a target silently.
+* Bad input raises :class:`ValueError` whose message names the argument.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import torch
+
+Reduction = Literal["none", "mean", "sum"]
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def as_float(x: Any, name: str, *, like: torch.Tensor | None = None) -> torch.Tensor:
+    """Convert ``x`` to a floating tensor and reject NaN.
+
+    With ``like``, the result takes ``like``'s dtype and device (used for
+    targets, which follow the predictions they are compared with).
+    """
+    if isinstance(x, torch.Tensor) and x.is_floating_point() and like is None:
+        t = x
+    else:
+        try:
+            t = torch.as_tensor(x)
+        except (TypeError, ValueError, RuntimeError) as err:
+            raise ValueError(f"{name} could not be converted to a tensor: {err}") from None
+        if like is not None:
+            t = t.to(dtype=like.dtype, device=like.device)
+        elif not t.is_floating_point():
+            t = t.to(torch.float64)
+    if torch.isnan(t).any():
+        raise ValueError(f"{name} contains NaN")
+    return t
+
+
+def as_index(x: Any, name: str, *, device: torch.device | None = None) -> torch.Tensor:
+    """Convert ``x`` to an integer (int64) tensor of class indices."""
+    t = torch.as_tensor(x, device=device)
+    if t.is_floating_point():
+        if torch.isnan(t).any():
+            raise ValueError(f"{name} contains NaN")
+        if not torch.equal(t, t.round()):
+            raise ValueError(f"{name} must hold integer class indices, got non-integer values")
+    elif t.dtype == torch.bool or t.is_complex():
+        raise ValueError(f"{name} must hold integer class indices, got dtype {t.dtype}")
+    return t.to(torch.int64)
+
+
+def same_shape(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str) -> None:
+    """Require identical shapes (no broadcasting)."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{name_b} must have the same shape as {name_a}: "
+            f"got {tuple(b.shape)} and {tuple(a.shape)}"
+        )
+
+
+def in_closed_range(t: torch.Tensor, lo: float, hi: float, name: str) -> None:
+    """Require every element of ``t`` to lie in ``[lo, hi]``."""
+    if t.numel() and (t.min() < lo or t.max() > hi):
+        raise ValueError(
+            f"{name} must lie in [{lo}, {hi}], got values in "
+            f"[{t.min().item():.6g}, {t.max().item():.6g}]"
+        )
+
+
+def scalar_in_range(
+    value: float,
+    name: str,
+    *,
+    lo: float = -math.inf,
+    hi: float = math.inf,
+    lo_open: bool = False,
+) -> float:
+    """Validate a scalar hyper-parameter and return it as a float."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+    too_low = v <= lo if lo_open else v < lo
+    if math.isnan(v) or too_low or v > hi:
+        left = "(" if lo_open else "["
+        raise ValueError(f"{name} must lie in {left}{lo}, {hi}], got {value!r}")
+    return v
+
+
+def positive_int(value: int, name: str) -> int:
+    """Validate a count such as the number of bins (an integer >= 1)."""
+    if isinstance(value, bool) or int(value) != value or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def check_reduction(reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
+    """Apply ``"none" | "mean" | "sum"`` to a per-element loss."""
+    check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
