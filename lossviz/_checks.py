@@ -27,17 +27,18 @@ def as_float(x: Any, name: str, *, like: torch.Tensor | None = None) -> torch.Te
     With ``like``, the result takes ``like``'s dtype and device (used for
     targets, which follow the predictions they are compared with).
     """
-    if isinstance(x, torch.Tensor) and x.is_floating_point() and like is None:
-        t = x
+    dtype = torch.float64 if like is None else like.dtype
+    device = None if like is None else like.device
+    if isinstance(x, torch.Tensor):
+        keep = x.is_floating_point() and like is None
+        t = x if keep else x.to(dtype=dtype, device=device)
     else:
+        # Converting straight to the target dtype: a list of Python floats would
+        # otherwise pass through float32 and lose digits.
         try:
-            t = torch.as_tensor(x)
+            t = torch.as_tensor(x, dtype=dtype, device=device)
         except (TypeError, ValueError, RuntimeError) as err:
             raise ValueError(f"{name} could not be converted to a tensor: {err}") from None
-        if like is not None:
-            t = t.to(dtype=like.dtype, device=like.device)
-        elif not t.is_floating_point():
-            t = t.to(torch.float64)
     if torch.isnan(t).any():
         raise ValueError(f"{name} contains NaN")
     return t

@@ -1,0 +1,393 @@
+r"""Gradient Harmonizing Mechanism (GHM): losses reweighted by gradient density.
+
+GHM bins every element by its *gradient norm* :math:`g` and divides its loss
+by how crowded its bin is, so that neither the flood of easy examples
+(:math:`g \approx 0`) nor the few outliers (:math:`g \approx 1`) dominates the
+gradient.
+
+Reference: Buyu Li, Yu Liu, Xiaogang Wang, "Gradient Harmonized Single-stage
+Detector", AAAI 2019. Conventions follow mmdetection's ``GHMC`` / ``GHMR``
+(``mmdet/models/losses/ghm_loss.py``) exactly, with its per-bin Python loop
+replaced by ``bucketize`` + ``bincount`` + a gather:
+
+* bin :math:`i` holds :math:`e_i \le g < e_{i+1}` with :math:`e_i = i/\text{bins}`
+  computed in ``g``'s dtype (mmdet's ``arange(bins + 1) / bins``; ``linspace``
+  can differ from it by one ulp) and the last edge raised to ``1 + 1e-6``
+  (GHM-C) or ``1e3`` (GHM-R), so that :math:`g = 1` falls in the last bin;
+* :math:`N` is the number of valid elements (at least 1); the number of
+  non-empty bins :math:`n` is counted in the *current* batch, with or without
+  momentum;
+* the weights are constants (detached): no gradient flows through the histogram;
+* ``label_weight`` is only a mask (``> 0`` means valid); its values multiply
+  nothing. mmdet's class-index targets (expanded to one-hot) and its
+  ``loss_weight`` are left out: pass binary targets of the logits' shape and
+  scale the loss yourself.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import torch
+import torch.nn.functional as F
+
+from ._checks import (
+    Reduction,
+    as_float,
+    in_closed_range,
+    positive_int,
+    reduce,
+    same_shape,
+    scalar_in_range,
+)
+
+__all__ = [
+    "GradientDensity",
+    "gradient_norm",
+    "gradient_density",
+    "ghmc_loss",
+    "authentic_smooth_l1",
+    "GHMC",
+    "GHMR",
+]
+
+_GHMC_TOP = 1.0 + 1e-6
+_GHMR_TOP = 1e3
+
+
+class GradientDensity(NamedTuple):
+    """Histogram of gradient norms and the per-element GHM weights."""
+
+    edges: torch.Tensor
+    counts: torch.Tensor
+    weights: torch.Tensor
+
+
+def _histogram(
+    g: torch.Tensor, valid: torch.Tensor, bins: int, top: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Return ``(edges, bin index of every element, counts of valid elements)``."""
+    edges = torch.arange(bins + 1, dtype=g.dtype, device=g.device) / bins
+    edges[-1] = top
+    index = torch.bucketize(g, edges, right=True) - 1
+    counts = torch.bincount(index[valid], minlength=bins)
+    return edges, index, counts
+
+
+def _harmonize(
+    index: torch.Tensor,
+    valid: torch.Tensor,
+    counts: torch.Tensor,
+    density: torch.Tensor,
+    dtype: torch.dtype,
+) -> torch.Tensor:
+    """Weights ``N / density[bin] / n`` on valid elements, 0 elsewhere.
+
+    ``density`` is the batch's counts or their running average. Only empty bins
+    can have zero density and no valid element lies in one, so the ``inf``
+    they produce is always discarded by ``where``.
+    """
+    n_valid = counts.sum().clamp(min=1)
+    n_nonempty = (counts > 0).sum().clamp(min=1)
+    per_bin = n_valid / density.to(torch.float64) / n_nonempty
+    w = per_bin.to(dtype)[index]
+    return torch.where(valid, w, torch.zeros((), dtype=dtype, device=w.device))
+
+
+def _mask(label_weight: Any, like: torch.Tensor, like_name: str) -> torch.Tensor:
+    """Boolean validity mask from ``label_weight`` (mmdet: ``label_weight > 0``)."""
+    if label_weight is None:
+        return torch.ones_like(like, dtype=torch.bool)
+    lw = as_float(label_weight, "label_weight", like=like)
+    same_shape(like, lw, like_name, "label_weight")
+    return lw > 0
+
+
+def _binary_pair(logits: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    x = as_float(logits, "logits")
+    y = as_float(target, "target", like=x)
+    same_shape(x, y, "logits", "target")
+    in_closed_range(y, 0.0, 1.0, "target")
+    return x, y
+
+
+def _regression_pair(pred: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    p = as_float(pred, "pred")
+    t = as_float(target, "target", like=p)
+    same_shape(p, t, "pred", "target")
+    return p, t
+
+
+def _mu(mu: float) -> float:
+    return scalar_in_range(mu, "mu", lo=0.0, lo_open=True)
+
+
+def _n_valid(valid: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """mmdet's normalizer ``max(valid.sum(), 1)``."""
+    return valid.sum().clamp(min=1).to(dtype)
+
+
+def _bce_gradient_norm(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return (torch.sigmoid(x.detach()) - y).abs()
+
+
+def _asl1(d: torch.Tensor, mu: float) -> torch.Tensor:
+    return d * d / (torch.sqrt(d * d + mu * mu) + mu)
+
+
+def _asl1_gradient_norm(d: torch.Tensor, mu: float) -> torch.Tensor:
+    # mmdet's form: sqrt(fl(d*d) + mu^2) >= |d| in floating point, so g <= 1.
+    d = d.detach()
+    return (d / torch.sqrt(d * d + mu * mu)).abs()
+
+
+def gradient_norm(logits: Any, target: Any) -> torch.Tensor:
+    r"""Gradient norm of sigmoid cross-entropy with respect to the logit.
+
+    .. math::
+        g = \left|\sigma(x) - y\right|
+          = \left|\frac{\partial\,\mathrm{BCE}(x, y)}{\partial x}\right|
+
+    Args:
+        logits: raw scores :math:`x`, any shape.
+        target: targets :math:`y \in [0, 1]`, same shape.
+
+    Returns:
+        :math:`g \in [0, 1]`, detached, same shape.
+
+    Reference: Li, Liu, Wang, "Gradient Harmonized Single-stage Detector",
+    AAAI 2019 (mmdet's ``g = |pred.sigmoid() - target|``).
+    """
+    return _bce_gradient_norm(*_binary_pair(logits, target))
+
+
+def gradient_density(
+    g: Any, bins: int = 10, *, valid: Any = None
+) -> GradientDensity:
+    r"""Histogram gradient norms and return the GHM weight of every element.
+
+    .. math::
+        w_j = \frac{N}{n \cdot \mathrm{count}(\mathrm{bin}(g_j))}
+
+    with :math:`N` the number of valid elements and :math:`n` the number of
+    non-empty bins, so the weights of the valid elements sum to :math:`N`.
+
+    Args:
+        g: gradient norms in :math:`[0, 1]`, any shape (e.g. from :func:`gradient_norm`).
+        bins: number of equal-width bins on :math:`[0, 1]` (at least 1).
+        valid: optional boolean mask of ``g``'s shape; masked-out elements are
+            not counted and get weight 0 (mmdet's ``label_weight > 0``).
+
+    Returns:
+        ``GradientDensity(edges, counts, weights)``: ``bins + 1`` edges (last one
+        ``1 + 1e-6``, as in mmdet), int64 counts of valid elements per bin, and
+        detached weights of ``g``'s shape and dtype.
+
+    Reference: Li, Liu, Wang, "Gradient Harmonized Single-stage Detector",
+    AAAI 2019 (gradient density over unit regions); weights as in mmdet's
+    ``GHMC``.
+    """
+    g = as_float(g, "g").detach()
+    in_closed_range(g, 0.0, 1.0, "g")
+    bins = positive_int(bins, "bins")
+    if valid is None:
+        valid = torch.ones_like(g, dtype=torch.bool)
+    else:
+        valid = torch.as_tensor(valid, device=g.device)
+        if valid.dtype != torch.bool:
+            raise ValueError(f"valid must be a boolean mask, got dtype {valid.dtype}")
+        same_shape(g, valid, "g", "valid")
+    edges, index, counts = _histogram(g, valid, bins, _GHMC_TOP)
+    return GradientDensity(edges, counts, _harmonize(index, valid, counts, counts, g.dtype))
+
+
+def ghmc_loss(
+    logits: Any, target: Any, *, bins: int = 10, label_weight: Any = None
+) -> torch.Tensor:
+    r"""GHM-C: sigmoid cross-entropy divided by the density of its gradient norm.
+
+    .. math::
+        L = \frac{1}{N} \sum_j w_j\, \mathrm{BCE}(x_j, y_j), \qquad
+        w_j = \frac{N}{n \cdot \mathrm{count}(\mathrm{bin}(g_j))}, \quad
+        g_j = |\sigma(x_j) - y_j|
+
+    The weights are constants, so :math:`\partial L / \partial x_j = w_j(\sigma(x_j) - y_j)/N`.
+
+    Args:
+        logits: raw scores :math:`x`, any shape.
+        target: targets :math:`y \in [0, 1]`, same shape.
+        bins: number of gradient-norm bins (at least 1).
+        label_weight: optional, same shape; elements with ``label_weight <= 0``
+            are ignored (not counted, weight 0). Used only as a mask, as in mmdet.
+
+    Returns:
+        The scalar loss (0 when no element is valid).
+
+    Reference: Li, Liu, Wang, "Gradient Harmonized Single-stage Detector",
+    AAAI 2019; mmdet's ``GHMC`` with ``momentum=0``.
+    """
+    return GHMC(bins)(logits, target, label_weight)
+
+
+def authentic_smooth_l1(
+    pred: Any, target: Any, *, mu: float = 0.02, reduction: Reduction = "mean"
+) -> torch.Tensor:
+    r"""Authentic Smooth L1 (ASL1): a smooth L1 whose gradient norm is bounded by 1.
+
+    .. math::
+        \mathrm{ASL}_1(d) = \sqrt{d^2 + \mu^2} - \mu = \frac{d^2}{\sqrt{d^2 + \mu^2} + \mu},
+        \qquad d = \text{pred} - \text{target},
+        \qquad \frac{\partial\,\mathrm{ASL}_1}{\partial d} = \frac{d}{\sqrt{d^2 + \mu^2}}
+
+    Args:
+        pred: predictions, any shape.
+        target: regression targets, same shape.
+        mu: smoothing scale :math:`\mu > 0` (quadratic for :math:`|d| \ll \mu`).
+        reduction: ``"none" | "mean" | "sum"``.
+
+    Returns:
+        The loss, reduced as requested.
+
+    Reference: Li, Liu, Wang, "Gradient Harmonized Single-stage Detector",
+    AAAI 2019. The second form is used (equal to mmdet's first form up
+    to rounding) because it does not cancel for :math:`|d| \ll \mu`.
+    """
+    p, t = _regression_pair(pred, target)
+    return reduce(_asl1(p - t, _mu(mu)), reduction)
+
+
+class _GHM(torch.nn.Module):
+    """Running gradient density shared by :class:`GHMC` and :class:`GHMR`."""
+
+    acc_sum: torch.Tensor
+    updates: torch.Tensor
+
+    def __init__(self, bins: int, momentum: float, bias_correction: bool, top: float) -> None:
+        super().__init__()
+        self.bins = positive_int(bins, "bins")
+        self.momentum = scalar_in_range(momentum, "momentum", lo=0.0, hi=1.0)
+        if self.momentum == 1.0:
+            raise ValueError(f"momentum must lie in [0, 1), got {momentum!r}")
+        self.bias_correction = bool(bias_correction)
+        self.top = top
+        self.register_buffer("acc_sum", torch.zeros(self.bins, dtype=torch.float64))
+        self.register_buffer("updates", torch.zeros(self.bins, dtype=torch.int64))
+
+    def reset(self) -> None:
+        """Forget the running density (as if freshly constructed)."""
+        self.acc_sum.zero_()
+        self.updates.zero_()
+
+    def extra_repr(self) -> str:
+        return f"bins={self.bins}, momentum={self.momentum}, bias_correction={self.bias_correction}"
+
+    @torch.no_grad()
+    def _weights(self, g: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        _, index, counts = _histogram(g, valid, self.bins, self.top)
+        hit = (counts > 0).to(self.acc_sum.device)
+        m = self.momentum
+        # mmdet updates only the bins hit by this batch; the others keep their average.
+        acc = torch.where(hit, m * self.acc_sum + (1 - m) * counts.to(self.acc_sum), self.acc_sum)
+        self.acc_sum.copy_(acc)
+        self.updates.add_(hit.long())
+        if self.bias_correction:
+            # Adam-style: bin i has been averaged t_i times starting from 0.
+            acc = acc / (1 - m ** self.updates.clamp(min=1).double())
+        return _harmonize(index, valid, counts, acc.to(g.device), g.dtype)
+
+
+class GHMC(_GHM):
+    r"""GHM-C loss with an optional running (momentum) estimate of the gradient density.
+
+    .. math::
+        L = \frac{1}{N} \sum_j \frac{N}{n\, \hat a_{b(j)}}\, \mathrm{BCE}(x_j, y_j), \qquad
+        a_i \leftarrow m\, a_i + (1 - m)\, \mathrm{count}_i \ \text{(non-empty bins only)}, \qquad
+        \hat a_i = \frac{a_i}{1 - m^{t_i}}
+
+    where :math:`b(j)` is the bin of :math:`g_j = |\sigma(x_j) - y_j|`, :math:`n` the
+    number of bins non-empty in this batch and :math:`t_i` the number of updates bin
+    :math:`i` has received. The running sums :math:`a_i` (buffer ``acc_sum``) and
+    :math:`t_i` (buffer ``updates``) persist across calls; :meth:`reset` clears them.
+
+    Warm-up: :math:`a_i` starts at 0, so mmdet's uncorrected average
+    underestimates the density of a bin for its first updates and inflates its
+    weights by up to :math:`1/(1-m)` (10x for :math:`m = 0.9`). With
+    ``bias_correction=True`` (default) :math:`\hat a_i` removes this, as Adam does,
+    so a constant stream gets the momentum-0 weights from the first call;
+    ``bias_correction=False`` uses :math:`\hat a_i = a_i` and reproduces mmdet exactly.
+    With ``momentum=0`` both equal :func:`ghmc_loss`.
+
+    Args:
+        bins: number of gradient-norm bins (at least 1).
+        momentum: :math:`m \in [0, 1)`.
+        bias_correction: divide by :math:`1 - m^{t_i}` (see above).
+
+    Call ``module(pred, target, label_weight=None)`` with logits, binary targets
+    in :math:`[0, 1]` of the same shape and an optional mask (``> 0`` is valid);
+    returns the scalar loss and updates the running density.
+
+    Reference: Li, Liu, Wang, "Gradient Harmonized Single-stage Detector",
+    AAAI 2019 (EMA of the unit-region counts); mmdet's ``GHMC``.
+    """
+
+    def __init__(
+        self, bins: int = 10, momentum: float = 0.0, *, bias_correction: bool = True
+    ) -> None:
+        super().__init__(bins, momentum, bias_correction, _GHMC_TOP)
+
+    def forward(self, pred: Any, target: Any, label_weight: Any = None) -> torch.Tensor:
+        x, y = _binary_pair(pred, target)
+        valid = _mask(label_weight, x, "logits")
+        weights = self._weights(_bce_gradient_norm(x, y), valid)
+        bce = F.binary_cross_entropy_with_logits(x, y, weights, reduction="sum")
+        return bce / _n_valid(valid, x.dtype)
+
+
+class GHMR(_GHM):
+    r"""GHM-R loss: Authentic Smooth L1 divided by the density of its gradient norm.
+
+    .. math::
+        L = \frac{1}{N} \sum_j \frac{N}{n\, \hat a_{b(j)}}\, \mathrm{ASL}_1(d_j), \qquad
+        d_j = \text{pred}_j - \text{target}_j, \qquad
+        g_j = \frac{|d_j|}{\sqrt{d_j^2 + \mu^2}}
+
+    with the running density :math:`\hat a` exactly as in :class:`GHMC` (same
+    ``momentum``, ``bias_correction`` and warm-up discussion; :math:`\hat a` is the
+    batch's counts when ``momentum=0``). mmdet's last edge is ``1e3`` here.
+
+    mmdet's ``GHMR`` normalizes by ``label_weight.sum()`` rather than by the valid
+    count; since the same :math:`N` multiplies the weights, it cancels and the
+    loss is the same. :math:`N` = valid count is used here.
+
+    Args:
+        mu: ASL1 smoothing scale :math:`\mu > 0`.
+        bins: number of gradient-norm bins (at least 1).
+        momentum: :math:`m \in [0, 1)`.
+        bias_correction: divide the running density by :math:`1 - m^{t_i}`.
+
+    Call ``module(pred, target, label_weight=None)``; returns the scalar loss.
+
+    Reference: Li, Liu, Wang, "Gradient Harmonized Single-stage Detector",
+    AAAI 2019; mmdet's ``GHMR``.
+    """
+
+    def __init__(
+        self,
+        mu: float = 0.02,
+        bins: int = 10,
+        momentum: float = 0.0,
+        *,
+        bias_correction: bool = True,
+    ) -> None:
+        super().__init__(bins, momentum, bias_correction, _GHMR_TOP)
+        self.mu = _mu(mu)
+
+    def extra_repr(self) -> str:
+        return f"mu={self.mu}, " + super().extra_repr()
+
+    def forward(self, pred: Any, target: Any, label_weight: Any = None) -> torch.Tensor:
+        p, t = _regression_pair(pred, target)
+        valid = _mask(label_weight, p, "pred")
+        d = p - t
+        weights = self._weights(_asl1_gradient_norm(d, self.mu), valid)
+        return (_asl1(d, self.mu) * weights).sum() / _n_valid(valid, p.dtype)

@@ -1,0 +1,495 @@
+"""Tests for lossviz.ghm (GHM-C, GHM-R, gradient density, ASL1).
+
+The independent reference is a plain per-bin loop transcribing the forward
+passes of mmdetection's GHMC / GHMR (mmdet/models/losses/ghm_loss.py),
+including its float32 edges and float32 running sums.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lossviz
+from lossviz.ghm import (
+    GHMC,
+    GHMR,
+    GradientDensity,
+    authentic_smooth_l1,
+    ghmc_loss,
+    gradient_density,
+    gradient_norm,
+)
+
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+# ----------------------------------------------------------------- reference --
+def mmdet_edges(bins: int, top: str) -> torch.Tensor:
+    edges = torch.arange(bins + 1).float() / bins
+    if top == "ghmc":
+        edges[-1] += 1e-6
+    else:
+        edges[-1] = 1e3
+    return edges
+
+
+def mmdet_weights(g, valid, tot, edges, mmt=0.0, acc_sum=None):
+    """mmdet's per-bin loop; updates ``acc_sum`` in place like its buffer."""
+    weights = torch.zeros_like(g)
+    n = 0
+    for i in range(len(edges) - 1):
+        inds = (g >= edges[i]) & (g < edges[i + 1]) & valid
+        num_in_bin = inds.sum().item()
+        if num_in_bin > 0:
+            if mmt > 0:
+                acc_sum[i] = mmt * acc_sum[i] + (1 - mmt) * num_in_bin
+                weights[inds] = tot / acc_sum[i]
+            else:
+                weights[inds] = tot / num_in_bin
+            n += 1
+    if n > 0:
+        weights = weights / n
+    return weights
+
+
+def mmdet_ghmc(pred, target, label_weight, bins=10, mmt=0.0, acc_sum=None):
+    g = torch.abs(pred.sigmoid().detach() - target)
+    valid = label_weight > 0
+    tot = max(valid.float().sum().item(), 1.0)
+    weights = mmdet_weights(g, valid, tot, mmdet_edges(bins, "ghmc"), mmt, acc_sum)
+    return F.binary_cross_entropy_with_logits(pred, target, weights, reduction="sum") / tot
+
+
+def mmdet_ghmr(pred, target, label_weight, mu=0.02, bins=10, mmt=0.0, acc_sum=None):
+    diff = pred - target
+    loss = torch.sqrt(diff * diff + mu * mu) - mu
+    g = torch.abs(diff / torch.sqrt(mu * mu + diff * diff)).detach()
+    valid = label_weight > 0
+    tot = max(label_weight.float().sum().item(), 1.0)  # GHMR's own normalizer
+    weights = mmdet_weights(g, valid, tot, mmdet_edges(bins, "ghmr"), mmt, acc_sum)
+    return (loss * weights).sum() / tot
+
+
+def detector_batch(n=2000, seed=0, dtype=torch.float64):
+    """Imbalanced batch: mostly easy negatives, a few positives and outliers."""
+    gen = torch.Generator().manual_seed(seed)
+    y = (torch.rand(n, generator=gen) < 0.05).to(dtype)
+    x = torch.randn(n, generator=gen, dtype=dtype) * 2 + torch.where(y > 0, 1.0, -4.0).to(dtype)
+    return x, y
+
+
+def bce(x, y):
+    return max(x, 0.0) - x * y + math.log1p(math.exp(-abs(x)))
+
+
+def sigmoid(x):
+    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+
+# ------------------------------------------------------ gradient norm/density --
+def test_gradient_norm_matches_formula():
+    x, y = detector_batch(200)
+    expected = [abs(sigmoid(a) - b) for a, b in zip(x.tolist(), y.tolist())]
+    g = gradient_norm(x, y)
+    expected = torch.tensor(expected, dtype=torch.float64)
+    torch.testing.assert_close(g, expected, rtol=1e-12, atol=1e-15)
+    assert not g.requires_grad
+
+
+def test_gradient_norm_is_detached():
+    x = torch.randn(5, requires_grad=True)
+    assert not gradient_norm(x, torch.zeros(5)).requires_grad
+
+
+def test_gradient_density_edges_and_counts_naive():
+    g = [0.0, 0.05, 0.1, 0.35, 0.35, 0.999, 1.0, 0.7]
+    out = gradient_density(torch.tensor(g, dtype=torch.float64), bins=4)
+    assert isinstance(out, GradientDensity)
+    assert out.edges.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0 + 1e-6]
+    counts = [0, 0, 0, 0]
+    for v in g:
+        counts[next(i for i in range(4) if out.edges[i] <= v < out.edges[i + 1])] += 1
+    assert out.counts.tolist() == counts
+    n_nonempty = sum(c > 0 for c in counts)
+    expected = [len(g) / counts[min(int(v * 4), 3)] / n_nonempty for v in g]
+    torch.testing.assert_close(out.weights, torch.tensor(expected, dtype=torch.float64))
+
+
+@SETTINGS
+@given(
+    g=st.lists(st.floats(0.0, 1.0, width=32), min_size=1, max_size=60),
+    bins=st.integers(1, 30),
+    data=st.data(),
+)
+def test_gradient_density_matches_mmdet_loop(g, bins, data):
+    # float32 g with mmdet's float32 edges: exact ties (g == i/bins) bin alike.
+    g = torch.tensor(g, dtype=torch.float32)
+    valid = torch.tensor(data.draw(st.lists(st.booleans(), min_size=len(g), max_size=len(g))))
+    out = gradient_density(g, bins, valid=valid)
+    tot = max(valid.sum().item(), 1)
+    expected = mmdet_weights(g, valid, float(tot), mmdet_edges(bins, "ghmc"))
+    torch.testing.assert_close(out.weights, expected, rtol=1e-6, atol=0)
+    assert out.counts.sum().item() == valid.sum().item()
+
+
+@SETTINGS
+@given(
+    g=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=60),
+    bins=st.integers(1, 30),
+    mask_seed=st.integers(0, 2**16),
+)
+def test_weights_sum_to_number_of_valid(g, bins, mask_seed):
+    g = torch.tensor(g, dtype=torch.float64)
+    assert gradient_density(g, bins).weights.sum().item() == pytest.approx(len(g), rel=1e-9)
+    valid = torch.rand(len(g), generator=torch.Generator().manual_seed(mask_seed)) < 0.5
+    w = gradient_density(g, bins, valid=valid).weights
+    assert w.sum().item() == pytest.approx(valid.sum().item(), rel=1e-9, abs=0)
+    assert (w[~valid] == 0).all()
+
+
+# ------------------------------------------------------------------- GHM-C ---
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("bins", [1, 10, 30])
+def test_ghmc_loss_matches_mmdet(dtype, bins):
+    x, y = detector_batch(dtype=dtype)
+    ones = torch.ones_like(x)
+    ref = mmdet_ghmc(x, y, ones, bins)
+    torch.testing.assert_close(ghmc_loss(x, y, bins=bins), ref, rtol=1e-5, atol=0)
+
+
+def test_ghmc_label_weight_is_only_a_mask():
+    x, y = detector_batch(500, seed=1)
+    lw = torch.rand(500, generator=torch.Generator().manual_seed(2))
+    lw[::3] = 0.0
+    ref = mmdet_ghmc(x, y, lw, 10)
+    torch.testing.assert_close(ghmc_loss(x, y, label_weight=lw), ref, rtol=1e-10, atol=0)
+    torch.testing.assert_close(ghmc_loss(x, y, label_weight=lw > 0), ref, rtol=1e-10, atol=0)
+
+
+def test_ghmc_masked_elements_equal_dropping_them():
+    x, y = detector_batch(500, seed=3)
+    keep = torch.arange(500) % 4 != 0
+    masked = ghmc_loss(x, y, label_weight=keep)
+    x_changed = torch.where(keep, x, torch.full_like(x, 50.0))
+    torch.testing.assert_close(masked, ghmc_loss(x[keep], y[keep]))
+    torch.testing.assert_close(ghmc_loss(x_changed, y, label_weight=keep), masked)
+
+
+def test_ghmc_all_masked_is_zero():
+    x, y = detector_batch(50)
+    assert ghmc_loss(x, y, label_weight=torch.zeros(50)).item() == 0.0
+
+
+def test_ghmc_gradient_is_weighted_sigmoid_residual():
+    x, y = detector_batch(400, seed=4)
+    lw = (torch.arange(400) % 5 != 0).double()
+    w = gradient_density(gradient_norm(x, y), 10, valid=lw > 0).weights
+    expected = w * (torch.sigmoid(x) - y) / (lw > 0).sum()
+    torch.testing.assert_close(lossviz.grad(ghmc_loss, x, y, label_weight=lw), expected)
+
+
+def test_ghmc_accepts_lists():
+    x, y = [2.0, -1.0, 0.5], [1.0, 0.0, 0.0]
+    out = ghmc_loss(x, y, bins=3)
+    assert out.ndim == 0
+    ref = mmdet_ghmc(torch.tensor(x), torch.tensor(y), torch.ones(3), 3)
+    assert out.item() == pytest.approx(ref.item(), rel=1e-6)
+
+
+def test_module_momentum_zero_equals_functional():
+    x, y = detector_batch(seed=5)
+    m = GHMC(bins=10)
+    for _ in range(2):
+        torch.testing.assert_close(m(x, y), ghmc_loss(x, y))
+
+
+def stream(k, n=800):
+    # Shifting distributions so that different bins are empty in different calls.
+    for s in range(k):
+        x, y = detector_batch(n, seed=10 + s)
+        yield x * (0.3 + 0.5 * s), y
+
+
+def test_ghmc_momentum_without_correction_matches_mmdet():
+    m, bins = 0.75, 12
+    module = GHMC(bins, m, bias_correction=False)
+    acc = torch.zeros(bins)
+    for i, (x, y) in enumerate(stream(4)):
+        lw = (torch.arange(len(x)) % (i + 2) != 0).double()
+        ref = mmdet_ghmc(x, y, lw, bins, m, acc)
+        torch.testing.assert_close(module(x, y, lw), ref, rtol=1e-6, atol=0)
+        torch.testing.assert_close(module.acc_sum.float(), acc, rtol=1e-6, atol=1e-6)
+
+
+def test_ghmc_without_correction_inflates_first_call():
+    x, y = detector_batch(seed=6)
+    first = GHMC(10, 0.9, bias_correction=False)(x, y)
+    torch.testing.assert_close(first, ghmc_loss(x, y) / (1 - 0.9))
+
+
+def test_ghmc_bias_correction_constant_stream_equals_momentum_zero():
+    x, y = detector_batch(seed=7)
+    module = GHMC(10, 0.9)
+    for _ in range(4):
+        torch.testing.assert_close(module(x, y), ghmc_loss(x, y))
+
+
+def test_ghmc_bias_correction_counts_updates_per_bin():
+    m, bins = 0.6, 10
+    module = GHMC(bins, m)
+    acc, t = [0.0] * bins, [0] * bins
+    for x, y in stream(4, n=300):
+        xs, ys = x.tolist(), y.tolist()
+        g = [abs(sigmoid(a) - b) for a, b in zip(xs, ys)]
+        b_of = [min(int(v * bins), bins - 1) for v in g]
+        counts = [b_of.count(i) for i in range(bins)]
+        for i in range(bins):
+            if counts[i]:
+                acc[i] = m * acc[i] + (1 - m) * counts[i]
+                t[i] += 1
+        n_nonempty = sum(c > 0 for c in counts)
+        expected = sum(
+            bce(a, b) / (n_nonempty * acc[k] / (1 - m ** t[k]))
+            for a, b, k in zip(xs, ys, b_of)
+        )
+        assert module(x, y).item() == pytest.approx(expected, rel=1e-10)
+    assert module.updates.tolist() == t
+
+
+def test_reset_restores_fresh_state():
+    batches = list(stream(2))
+    module = GHMC(10, 0.8, bias_correction=False)
+    module(*batches[0])
+    module.reset()
+    assert module.acc_sum.abs().sum() == 0 and module.updates.sum() == 0
+    torch.testing.assert_close(module(*batches[1]), GHMC(10, 0.8, bias_correction=False)(*batches[1]))
+
+
+def test_running_state_is_in_state_dict():
+    batches = list(stream(2))
+    a = GHMC(10, 0.8)
+    a(*batches[0])
+    b = GHMC(10, 0.8)
+    b.load_state_dict(a.state_dict())
+    torch.testing.assert_close(a(*batches[1]), b(*batches[1]))
+
+
+# ------------------------------------------------------------------- GHM-R ---
+def regression_batch(n=1000, seed=0, dtype=torch.float64):
+    gen = torch.Generator().manual_seed(seed)
+    target = torch.randn(n, generator=gen, dtype=dtype)
+    noise = torch.randn(n, generator=gen, dtype=dtype) * 0.05
+    noise[:: 17] *= 40  # outliers
+    return target + noise, target
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_ghmr_matches_mmdet(dtype):
+    p, t = regression_batch(dtype=dtype)
+    ref = mmdet_ghmr(p, t, torch.ones_like(p), 0.02, 10)
+    torch.testing.assert_close(GHMR()(p, t), ref, rtol=1e-5, atol=0)
+
+
+def test_ghmr_momentum_without_correction_matches_mmdet_over_calls():
+    m, bins, mu = 0.7, 8, 0.05
+    module = GHMR(mu, bins, m, bias_correction=False)
+    acc = torch.zeros(bins)
+    for s in range(3):
+        p, t = regression_batch(600, seed=20 + s)
+        p = t + (p - t) * (1 + s)
+        lw = torch.rand(600, generator=torch.Generator().manual_seed(s)) * 2
+        lw[s::4] = 0  # non-binary weights: mmdet's GHMR normalizer is lw.sum()
+        ref = mmdet_ghmr(p, t, lw, mu, bins, m, acc)
+        torch.testing.assert_close(module(p, t, lw), ref, rtol=1e-6, atol=0)
+
+
+def test_ghmr_bias_correction_constant_stream_equals_momentum_zero():
+    p, t = regression_batch(seed=8)
+    module = GHMR(momentum=0.95)
+    for _ in range(3):
+        torch.testing.assert_close(module(p, t), GHMR()(p, t))
+
+
+def test_ghmr_gradient_is_weighted_asl1_gradient():
+    p, t = regression_batch(300, seed=9)
+    mu = 0.02
+    d = p - t
+    g = (d / torch.sqrt(d**2 + mu**2)).abs()
+    w = gradient_density(g, 10).weights
+    expected = w * d / torch.sqrt(d**2 + mu**2) / len(p)
+    torch.testing.assert_close(lossviz.grad(GHMR(mu), p, t), expected)
+
+
+def test_asl1_matches_formula_and_reductions():
+    p = torch.tensor([0.3, -2.0, 0.001, 5.0], dtype=torch.float64)
+    t = torch.tensor([0.0, 1.0, 0.0, 5.0], dtype=torch.float64)
+    mu = 0.1
+    naive = [math.sqrt((a - b) ** 2 + mu**2) - mu for a, b in zip(p.tolist(), t.tolist())]
+    naive = torch.tensor(naive, dtype=torch.float64)
+    torch.testing.assert_close(authentic_smooth_l1(p, t, mu=mu, reduction="none"), naive)
+    torch.testing.assert_close(authentic_smooth_l1(p, t, mu=mu), naive.mean())
+    torch.testing.assert_close(authentic_smooth_l1(p, t, mu=mu, reduction="sum"), naive.sum())
+
+
+def test_asl1_small_residual_without_cancellation():
+    d, mu = 1e-9, 0.02
+    zero = torch.zeros(1, dtype=torch.float64)
+    got = authentic_smooth_l1(zero + d, zero, mu=mu).item()
+    assert got == pytest.approx(d * d / (2 * mu), rel=1e-9)
+
+
+def test_asl1_gradient():
+    p = torch.linspace(-3, 3, 41, dtype=torch.float64)
+    t = torch.full_like(p, 0.25)
+    mu = 0.3
+    d = p - t
+    got = lossviz.grad(authentic_smooth_l1, p, t, mu=mu, reduction="none")
+    torch.testing.assert_close(got, d / torch.sqrt(d**2 + mu**2))
+
+
+# ------------------------------------------------------------- bad inputs ---
+def test_bad_bins_density():
+    with pytest.raises(ValueError, match="bins"):
+        gradient_density([0.5], bins=0)
+
+
+def test_bad_bins_fractional():
+    with pytest.raises(ValueError, match="bins"):
+        gradient_density([0.5], bins=2.5)
+
+
+def test_bad_bins_ghmc_loss():
+    with pytest.raises(ValueError, match="bins"):
+        ghmc_loss([0.0], [1.0], bins=0)
+
+
+def test_bad_bins_ghmc_module():
+    with pytest.raises(ValueError, match="bins"):
+        GHMC(bins=0)
+
+
+def test_bad_bins_ghmr_module():
+    with pytest.raises(ValueError, match="bins"):
+        GHMR(bins=-1)
+
+
+@pytest.mark.parametrize("momentum", [-0.1, 1.0, 1.5, float("nan")])
+def test_bad_momentum_ghmc(momentum):
+    with pytest.raises(ValueError, match="momentum"):
+        GHMC(momentum=momentum)
+
+
+def test_bad_momentum_ghmr():
+    with pytest.raises(ValueError, match="momentum"):
+        GHMR(momentum=1.0)
+
+
+def test_g_below_zero():
+    with pytest.raises(ValueError, match="g"):
+        gradient_density([-0.1, 0.5])
+
+
+def test_g_above_one():
+    with pytest.raises(ValueError, match="g"):
+        gradient_density([0.5, 1.01])
+
+
+def test_g_nan():
+    with pytest.raises(ValueError, match="g"):
+        gradient_density([0.5, float("nan")])
+
+
+def test_valid_shape_mismatch():
+    with pytest.raises(ValueError, match="valid"):
+        gradient_density([0.5, 0.2], valid=[True])
+
+
+def test_valid_not_boolean():
+    with pytest.raises(ValueError, match="valid"):
+        gradient_density([0.5, 0.2], valid=[1.0, 0.0])
+
+
+def test_ghmc_target_shape_mismatch():
+    with pytest.raises(ValueError, match="target"):
+        ghmc_loss([0.0, 1.0], [[1.0, 0.0]])
+
+
+def test_ghmc_label_weight_shape_mismatch():
+    with pytest.raises(ValueError, match="label_weight"):
+        ghmc_loss([0.0, 1.0], [1.0, 0.0], label_weight=[1.0])
+
+
+def test_ghmc_target_out_of_range():
+    with pytest.raises(ValueError, match="target"):
+        ghmc_loss([0.0, 1.0], [1.0, 2.0])
+
+
+def test_ghmc_nan_logits():
+    with pytest.raises(ValueError, match="logits"):
+        ghmc_loss([float("nan")], [1.0])
+
+
+def test_ghmc_nan_target():
+    with pytest.raises(ValueError, match="target"):
+        GHMC()([0.0], [float("nan")])
+
+
+def test_ghmc_nan_label_weight():
+    with pytest.raises(ValueError, match="label_weight"):
+        ghmc_loss([0.0], [1.0], label_weight=[float("nan")])
+
+
+def test_gradient_norm_shape_mismatch():
+    with pytest.raises(ValueError, match="target"):
+        gradient_norm([0.0, 1.0], [1.0])
+
+
+def test_ghmr_shape_mismatch():
+    with pytest.raises(ValueError, match="target"):
+        GHMR()([0.0, 1.0], [1.0])
+
+
+def test_ghmr_nan_pred():
+    with pytest.raises(ValueError, match="pred"):
+        GHMR()([float("nan")], [1.0])
+
+
+def test_ghmr_bad_mu():
+    with pytest.raises(ValueError, match="mu"):
+        GHMR(mu=0.0)
+
+
+def test_asl1_bad_mu():
+    with pytest.raises(ValueError, match="mu"):
+        authentic_smooth_l1([0.0], [1.0], mu=-1.0)
+
+
+def test_asl1_bad_reduction():
+    with pytest.raises(ValueError, match="reduction"):
+        authentic_smooth_l1([0.0], [1.0], reduction="max")
+
+
+# ------------------------------------------------------------- finiteness ---
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_ghmc_finite_at_extreme_logits(dtype):
+    x = torch.tensor([-1e4, 1e4, -1e4, 1e4, 0.0], dtype=dtype)
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0], dtype=dtype)
+    assert torch.isfinite(ghmc_loss(x, y)).all()
+    g = lossviz.grad(ghmc_loss, x, y)
+    assert g.dtype == dtype and torch.isfinite(g).all()
+    assert torch.isfinite(lossviz.grad(GHMC(10, 0.9), x, y)).all()
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_ghmr_and_asl1_finite_at_extremes(dtype):
+    p = torch.tensor([-1e4, 1e4, 0.0, 1e-3], dtype=dtype)
+    t = torch.zeros_like(p)
+    for fn in (GHMR(momentum=0.5), authentic_smooth_l1):
+        assert torch.isfinite(fn(p, t)).all()
+        assert torch.isfinite(lossviz.grad(fn, p, t)).all()

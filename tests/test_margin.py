@@ -1,0 +1,271 @@
+import math
+
+import numpy as np
+import pytest
+import sklearn.metrics as skm
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lossviz
+from lossviz import (
+    brier_score,
+    exponential_loss,
+    hinge_loss,
+    logistic_loss,
+    signed_margin,
+    modified_huber_loss,
+    squared_hinge_loss,
+    zero_one_loss,
+)
+
+try:
+    from sklearn.linear_model import _sgd_fast
+except ImportError:  # private module: fall back to the naive formulas below
+    _sgd_fast = None
+
+MARGIN_LOSSES = [
+    zero_one_loss,
+    hinge_loss,
+    squared_hinge_loss,
+    logistic_loss,
+    exponential_loss,
+    modified_huber_loss,
+]
+CONVEX = [hinge_loss, squared_hinge_loss, logistic_loss, exponential_loss, modified_huber_loss]
+
+NAIVE = {
+    hinge_loss: lambda m: max(0.0, 1 - m),
+    squared_hinge_loss: lambda m: max(0.0, 1 - m) ** 2,
+    modified_huber_loss: lambda m: max(0.0, 1 - m) ** 2 if m >= -1 else -4 * m,
+    exponential_loss: lambda m: math.exp(-m),
+    logistic_loss: lambda m: math.log1p(math.exp(-m)),
+}
+
+
+def _data(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    scores = rng.normal(scale=2.0, size=n)
+    y = rng.choice([-1.0, 1.0], size=n)
+    return scores, y
+
+
+def _t(a):
+    return torch.as_tensor(np.asarray(a, dtype=np.float64))
+
+
+def test_margin_is_label_times_score():
+    assert signed_margin(_t([2.0, -3.0, 0.5]), _t([-1, -1, 1])).tolist() == [-2.0, 3.0, 0.5]
+
+
+def test_hinge_matches_sklearn():
+    s, y = _data()
+    assert hinge_loss(s, y).item() == pytest.approx(skm.hinge_loss(y, s), rel=1e-12)
+
+
+def test_zero_one_matches_sklearn_on_sign_predictions():
+    s, y = _data()
+    assert not (s == 0).any()  # ties follow this package's own convention, tested below
+    pred = np.where(s > 0, 1.0, -1.0)
+    assert zero_one_loss(s, y).item() == pytest.approx(skm.zero_one_loss(y, pred))
+    assert zero_one_loss(s, y, reduction="sum").item() == skm.zero_one_loss(y, pred, normalize=False)
+
+
+def test_zero_score_is_an_error_for_either_label():
+    assert zero_one_loss(_t([0.0, 0.0]), _t([1, -1]), reduction="none").tolist() == [1.0, 1.0]
+
+
+def test_logistic_matches_sklearn_log_loss_of_sigmoid():
+    s, y = _data()
+    prob = 1 / (1 + np.exp(-s))
+    expected = skm.log_loss((y + 1) / 2, prob, labels=[0, 1])
+    assert logistic_loss(s, y).item() == pytest.approx(expected, rel=1e-9)
+
+
+def test_brier_matches_sklearn():
+    rng = np.random.default_rng(1)
+    prob = rng.uniform(size=30)
+    y = rng.integers(0, 2, size=30).astype(float)
+    assert brier_score(prob, y).item() == pytest.approx(skm.brier_score_loss(y, prob), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", list(NAIVE))
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_matches_naive_formula(loss, reduction):
+    s, y = _data()
+    per_elem = torch.tensor([NAIVE[loss](a * b) for a, b in zip(s, y)], dtype=torch.float64)
+    expected = {"none": per_elem, "mean": per_elem.mean(), "sum": per_elem.sum()}[reduction]
+    torch.testing.assert_close(loss(s, y, reduction=reduction), expected)
+
+
+SGD_LOSSES = [
+    (hinge_loss, "Hinge", (1.0,)),
+    (squared_hinge_loss, "SquaredHinge", (1.0,)),
+    (modified_huber_loss, "ModifiedHuber", ()),
+]
+
+
+@pytest.mark.parametrize("loss, name, args", SGD_LOSSES)
+def test_matches_sklearn_sgd_loss(loss, name, args):
+    s, y = _data()
+    s = np.concatenate([s, [-5.0, -1.0, 1.0, 7.0]])  # include the kinks and the far left
+    y = np.concatenate([y, [1.0, 1.0, 1.0, -1.0]])
+    if _sgd_fast is None:
+        expected = [NAIVE[loss](a * b) for a, b in zip(s, y)]
+    else:
+        sk = getattr(_sgd_fast, name)(*args)
+        expected = [sk.py_loss(a, b) for a, b in zip(s, y)]
+    torch.testing.assert_close(loss(s, y, reduction="none"), torch.tensor(expected, dtype=torch.float64))
+
+
+# Margins away from the kinks at m = -1 and m = 1.
+M = torch.tensor([-30.0, -4.2, -1.7, -0.6, 0.0, 0.3, 0.95, 1.2, 3.0, 25.0], dtype=torch.float64)
+ANALYTIC_DLDM = {
+    zero_one_loss: lambda m: torch.zeros_like(m),
+    hinge_loss: lambda m: -(m < 1).to(m.dtype),
+    squared_hinge_loss: lambda m: torch.where(m < 1, -2 * (1 - m), 0.0),
+    logistic_loss: lambda m: -torch.sigmoid(-m),
+    exponential_loss: lambda m: -torch.exp(-m),
+    modified_huber_loss: lambda m: torch.where(m < -1, -4.0, torch.where(m < 1, -2 * (1 - m), 0.0)),
+}
+
+
+@pytest.mark.parametrize("loss", MARGIN_LOSSES)
+@pytest.mark.parametrize("label", [1.0, -1.0])
+def test_gradient_matches_analytic(loss, label):
+    # dL/df = y dL/dm; scores chosen so that the margin is M.
+    y = torch.full_like(M, label)
+    got = lossviz.grad(loss, label * M, y, reduction="none")
+    torch.testing.assert_close(got, label * ANALYTIC_DLDM[loss](M))
+
+
+def test_brier_gradient():
+    p = _t([0.1, 0.5, 0.9, 0.3])
+    y = _t([0.0, 1.0, 1.0, 0.0])
+    torch.testing.assert_close(lossviz.grad(brier_score, p, y, reduction="none"), 2 * (p - y))
+
+
+def test_modified_huber_gradient_continuous_at_minus_one():
+    assert lossviz.grad(modified_huber_loss, _t([-1.0]), _t([1.0])).item() == -4.0
+
+
+MARGINS = st.floats(-30, 30)
+
+
+@settings(max_examples=100, deadline=None)
+@given(m=MARGINS)
+def test_surrogates_bound_zero_one(m):
+    s, y = _t([m]), _t([1.0])
+    z = zero_one_loss(s, y).item()
+    assert hinge_loss(s, y).item() >= z
+    assert squared_hinge_loss(s, y).item() >= z
+    assert modified_huber_loss(s, y).item() >= z
+    assert exponential_loss(s, y).item() >= z
+    assert logistic_loss(s, y).item() / math.log(2) >= z
+
+
+@pytest.mark.parametrize("loss", CONVEX)
+@settings(max_examples=60, deadline=None)
+@given(a=MARGINS, b=MARGINS, t=st.floats(0, 1))
+def test_convexity(loss, a, b, t):
+    ones = _t([1.0])
+    mid = loss(_t([t * a + (1 - t) * b]), ones).item()
+    chord = t * loss(_t([a]), ones).item() + (1 - t) * loss(_t([b]), ones).item()
+    assert mid <= chord + 1e-9 * (1 + abs(chord))
+
+
+def test_zero_one_is_not_convex():
+    ones = _t([1.0])
+    mid = zero_one_loss(_t([0.0]), ones).item()
+    assert mid > 0.5 * (zero_one_loss(_t([-1.0]), ones) + zero_one_loss(_t([1.0]), ones)).item()
+
+
+FINITE = [zero_one_loss, hinge_loss, squared_hinge_loss, logistic_loss, modified_huber_loss]
+
+
+@pytest.mark.parametrize("loss", FINITE)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_finite_at_extreme_scores(loss, dtype):
+    s = torch.tensor([1e4, -1e4, 1e4, -1e4], dtype=dtype)
+    y = torch.tensor([1.0, 1.0, -1.0, -1.0], dtype=dtype)
+    assert torch.isfinite(loss(s, y, reduction="none")).all()
+    assert torch.isfinite(lossviz.grad(loss, s, y)).all()
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_logistic_accurate_at_extremes(dtype):
+    s = torch.tensor([1e4, -1e4], dtype=dtype)
+    y = torch.ones(2, dtype=dtype)
+    assert logistic_loss(s, y, reduction="none").tolist() == [0.0, 1e4]
+    assert lossviz.grad(logistic_loss, s, y, reduction="none").tolist() == [0.0, -1.0]
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_exponential_overflows_as_documented(dtype):
+    s = torch.tensor([1e4, -1e4], dtype=dtype)
+    y = torch.ones(2, dtype=dtype)
+    assert exponential_loss(s, y, reduction="none").tolist() == [0.0, math.inf]
+    assert lossviz.grad(exponential_loss, s, y, reduction="none").tolist() == [0.0, -math.inf]
+
+
+@pytest.mark.parametrize("loss", MARGIN_LOSSES)
+@pytest.mark.parametrize("labels", [[0.0, 1.0], [1.0, 2.0], [-1.0, 0.5]])
+def test_labels_must_be_plus_minus_one(loss, labels):
+    with pytest.raises(ValueError, match="target"):
+        loss(_t([0.3, -0.2]), _t(labels))
+
+
+def test_zero_one_labels_error_explains_the_mapping():
+    with pytest.raises(ValueError, match=r"2 \* y - 1"):
+        hinge_loss(_t([0.3, -0.2]), _t([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("loss", [*MARGIN_LOSSES, signed_margin])
+def test_shape_mismatch(loss):
+    with pytest.raises(ValueError, match="target"):
+        loss(_t([0.3, -0.2]), _t([[1.0, -1.0]]))
+
+
+@pytest.mark.parametrize("loss", [*MARGIN_LOSSES, signed_margin])
+def test_nan_scores(loss):
+    with pytest.raises(ValueError, match="scores"):
+        loss(_t([0.3, math.nan]), _t([1.0, -1.0]))
+
+
+@pytest.mark.parametrize("loss", [*MARGIN_LOSSES, signed_margin])
+def test_nan_target(loss):
+    with pytest.raises(ValueError, match="target"):
+        loss(_t([0.3, -0.2]), _t([1.0, math.nan]))
+
+
+@pytest.mark.parametrize("loss", MARGIN_LOSSES)
+def test_bad_reduction(loss):
+    with pytest.raises(ValueError, match="reduction"):
+        loss(_t([0.3]), _t([1.0]), reduction="max")
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.2])
+def test_brier_prob_outside_unit_interval(bad):
+    with pytest.raises(ValueError, match="prob"):
+        brier_score(_t([0.5, bad]), _t([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("labels", [[-1.0, 1.0], [0.0, 0.5]])
+def test_brier_target_must_be_zero_or_one(labels):
+    with pytest.raises(ValueError, match="target"):
+        brier_score(_t([0.5, 0.5]), _t(labels))
+
+
+def test_brier_shape_mismatch():
+    with pytest.raises(ValueError, match="target"):
+        brier_score(_t([0.5, 0.5]), _t([0.0]))
+
+
+def test_brier_nan_prob():
+    with pytest.raises(ValueError, match="prob"):
+        brier_score(_t([0.5, math.nan]), _t([0.0, 1.0]))
+
+
+def test_brier_bad_reduction():
+    with pytest.raises(ValueError, match="reduction"):
+        brier_score(_t([0.5]), _t([1.0]), reduction="median")
