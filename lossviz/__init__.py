@@ -13,6 +13,8 @@ from .focal import *  # noqa: F401,F403
 from .ghm import *  # noqa: F401,F403
 from .gradients import grad
 from .margin import *  # noqa: F401,F403
+from .plotting import LOSS_COLOURS, use_book_style
 from .regression import *  # noqa: F401,F403
+from .sliders import Slider, slider_figure
 
 __version__ = "0.1.0"

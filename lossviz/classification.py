@@ -1,0 +1,308 @@
+"""Cross-entropy family: multi-class, binary and alpha-balanced cross-entropy,
+Kullback-Leibler divergence and Shannon entropy."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from ._checks import (
+    as_float,
+    as_index,
+    check_reduction,
+    in_closed_range,
+    reduce,
+    same_shape,
+    scalar_in_range,
+)
+
+__all__ = [
+    "cross_entropy",
+    "binary_cross_entropy",
+    "balanced_cross_entropy",
+    "kl_divergence",
+    "entropy",
+]
+
+
+def _class_logits(logits: Any) -> tuple[torch.Tensor, int]:
+    """Logits and their class dimension (PyTorch: dim 1, or dim 0 for one sample)."""
+    x = as_float(logits, "logits")
+    if x.ndim == 0:
+        raise ValueError("logits must have a class dimension, got a scalar")
+    return x, (1 if x.ndim >= 2 else 0)
+
+
+def _class_indices(
+    target: Any, x: torch.Tensor, dim: int, ignore_index: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validated class indices, with ignored positions replaced by class 0
+    (so that gathering stays legal), and the mask of positions that count."""
+    idx = as_index(target, "target", device=x.device)
+    expected = x.shape[:dim] + x.shape[dim + 1 :]
+    if idx.shape != expected:
+        raise ValueError(
+            f"target must have the shape of logits without the class dimension "
+            f"{tuple(expected)}, got {tuple(idx.shape)}"
+        )
+    valid = torch.ones_like(idx, dtype=torch.bool) if ignore_index is None else idx != ignore_index
+    kept = idx[valid]
+    n_classes = x.shape[dim]
+    if kept.numel() and (kept.min() < 0 or kept.max() >= n_classes):
+        raise ValueError(
+            f"target class indices must lie in [0, {n_classes - 1}]"
+            + ("" if ignore_index is None else f" or equal ignore_index={ignore_index}")
+            + f", got values in [{kept.min().item()}, {kept.max().item()}]"
+        )
+    return idx.where(valid, 0), valid
+
+
+def _binary_pair(logits: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits and a same-shaped (possibly soft) binary target in [0, 1]."""
+    x = as_float(logits, "logits")
+    y = as_float(target, "target", like=x)
+    same_shape(x, y, "logits", "target")
+    # Outside [0, 1] the formula still returns numbers (even negative losses),
+    # which is exactly the silent failure this check exists to stop.
+    in_closed_range(y, 0.0, 1.0, "target")
+    return x, y
+
+
+def _bce(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Elementwise binary cross-entropy on logits.
+
+    Each side is a log-sigmoid, so neither term cancels catastrophically at
+    large |x| (unlike ``softplus(x) - x * y``) and the gradient is
+    ``sigmoid(x) - y`` everywhere. (Negating each term, not the sum, avoids
+    printing ``-0.`` for a perfect prediction.)
+    """
+    return -y * F.logsigmoid(x) - (1 - y) * F.logsigmoid(-x)
+
+
+def _alpha_t(alpha: float, y: torch.Tensor) -> torch.Tensor:
+    """Per-element class weight: ``alpha`` for positives, ``1 - alpha`` for negatives."""
+    return alpha * y + (1 - alpha) * (1 - y)
+
+
+def _xlogy(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """``p * log(q)`` with ``0 log 0 = 0`` in value *and* gradient.
+
+    Plain ``torch.xlogy`` has gradient ``p / q = 0 / 0`` with respect to ``q``
+    where both vanish; substituting ``q = 1`` there keeps that gradient 0.
+    """
+    return torch.xlogy(p, torch.where(p > 0, q, torch.ones_like(q)))
+
+
+def _distribution(x: Any, name: str, *, like: torch.Tensor | None = None) -> torch.Tensor:
+    """A tensor of probability vectors along its last dimension."""
+    t = as_float(x, name, like=like)
+    if t.ndim == 0:
+        raise ValueError(f"{name} must have a last (distribution) dimension, got a scalar")
+    in_closed_range(t, 0.0, 1.0, name)
+    # Rounding in a sum of n terms grows with n; 8 n ulp admits any honestly
+    # normalised vector (about 1e-6 for a few float32 classes) and nothing coarser.
+    # A float32 array or tensor keeps its float32 rounding when computed in
+    # float64, so the coarser of the two precisions sets the ulp.
+    given = torch.as_tensor(x) if hasattr(x, "dtype") else t
+    ulp = max(torch.finfo(d).eps for d in (t.dtype, given.dtype) if d.is_floating_point)
+    tol = 8 * t.shape[-1] * ulp
+    err = (t.detach().sum(-1) - 1).abs()
+    if err.numel() and err.max() > tol:
+        raise ValueError(
+            f"{name} must sum to 1 over its last dimension, "
+            f"got a deviation of {err.max().item():.3g}"
+        )
+    return t
+
+
+def cross_entropy(
+    logits: Any,
+    target: Any,
+    *,
+    label_smoothing: float = 0.0,
+    ignore_index: int | None = None,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""Softmax cross-entropy between logits and class indices or class probabilities.
+
+    .. math::
+
+        \ell = -\sum_{c=1}^{K} \tilde y_c \log \operatorname{softmax}(x)_c,
+        \qquad \tilde y = (1 - \varepsilon)\, y + \varepsilon / K,
+
+    where :math:`y` is the one-hot encoding of the target index (or the given
+    probability vector) and :math:`\varepsilon` the label smoothing. The
+    gradient is :math:`\partial \ell / \partial x = \operatorname{softmax}(x) - \tilde y`.
+
+    Args:
+        logits: shape ``(N, K, d1, ...)``, or ``(K,)`` for a single sample.
+        target: integer class indices of shape ``(N, d1, ...)`` (``()`` for a
+            single sample), or floating class probabilities of the logits'
+            shape, each in ``[0, 1]``.
+        label_smoothing: :math:`\varepsilon \in [0, 1]`.
+        ignore_index: a target index whose positions contribute 0 and are left
+            out of the mean (index targets only).
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``; ``"mean"`` divides by the
+            number of non-ignored positions (``nan`` if there are none, as in PyTorch).
+
+    Returns:
+        The loss, of the target's index shape with ``reduction="none"``.
+
+    References:
+        Goodfellow, Bengio, Courville, *Deep Learning*, MIT Press, 2016, sec. 6.2.2.
+        Label smoothing: Szegedy, Vanhoucke, Ioffe, Shlens, Wojna, "Rethinking
+        the Inception Architecture for Computer Vision", CVPR 2016.
+
+    Convention: identical to :func:`torch.nn.functional.cross_entropy`
+    (class dimension, floating target = probabilities, smoothing
+    :math:`\varepsilon / K` on every class, ignored positions excluded from the mean).
+    """
+    x, dim = _class_logits(logits)
+    eps = scalar_in_range(label_smoothing, "label_smoothing", lo=0.0, hi=1.0)
+    check_reduction(reduction)
+    n_classes = x.shape[dim]
+    logp = F.log_softmax(x, dim)
+    try:
+        t = torch.as_tensor(target)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise ValueError(f"target could not be converted to a tensor: {err}") from None
+    if t.is_floating_point():
+        if ignore_index is not None:
+            raise ValueError("ignore_index applies only to class-index targets")
+        y = as_float(target, "target", like=x)
+        same_shape(x, y, "logits", "target")
+        in_closed_range(y, 0.0, 1.0, "target")
+        return reduce(-((1 - eps) * y + eps / n_classes).mul(logp).sum(dim), reduction)
+    if ignore_index is not None and (
+        isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral)
+    ):
+        raise ValueError(f"ignore_index must be an integer, got {ignore_index!r}")
+    idx, valid = _class_indices(t, x, dim, ignore_index)
+    nll = -logp.gather(dim, idx.unsqueeze(dim)).squeeze(dim)
+    # Smoothing spreads eps over all K classes, i.e. adds eps times the mean NLL.
+    loss = (1 - eps) * nll - eps * logp.mean(dim)
+    loss = torch.where(valid, loss, torch.zeros_like(loss))
+    if reduction == "mean":
+        return loss.sum() / valid.sum()
+    return reduce(loss, reduction)
+
+
+def binary_cross_entropy(logits: Any, target: Any, *, reduction: str = "mean") -> torch.Tensor:
+    r"""Binary cross-entropy on logits (sigmoid + log-loss, computed stably).
+
+    .. math::
+
+        \ell = -y \log \sigma(x) - (1 - y) \log \sigma(-x),
+        \qquad \frac{\partial \ell}{\partial x} = \sigma(x) - y.
+
+    Args:
+        logits: any shape.
+        target: the logits' shape, each in ``[0, 1]`` (soft labels allowed).
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Returns:
+        The loss (elementwise with ``reduction="none"``).
+
+    References:
+        Goodfellow, Bengio, Courville, *Deep Learning*, MIT Press, 2016, sec. 6.2.2.2.
+
+    Convention: equal to :func:`torch.nn.functional.binary_cross_entropy_with_logits`,
+    except that a target outside ``[0, 1]`` raises instead of giving a
+    meaningless (possibly negative) loss.
+    """
+    x, y = _binary_pair(logits, target)
+    return reduce(_bce(x, y), reduction)
+
+
+def balanced_cross_entropy(
+    logits: Any, target: Any, *, alpha: float = 0.25, reduction: str = "mean"
+) -> torch.Tensor:
+    r"""Alpha-balanced binary cross-entropy on logits.
+
+    .. math::
+
+        \ell = -\alpha_t \log p_t, \qquad
+        \alpha_t = \alpha\, y + (1 - \alpha)(1 - y),
+
+    with :math:`-\log p_t` the binary cross-entropy of :func:`binary_cross_entropy`.
+
+    Args:
+        logits: any shape.
+        target: the logits' shape, each in ``[0, 1]``.
+        alpha: weight of the positive class, in ``[0, 1]``.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Returns:
+        The loss (elementwise with ``reduction="none"``).
+
+    References:
+        Lin, Goyal, Girshick, He, Dollar, "Focal Loss for Dense Object
+        Detection", ICCV 2017, eq. (2).
+
+    Convention: ``alpha`` weights the positives, as in the paper and
+    ``torchvision.ops.sigmoid_focal_loss``.
+    """
+    x, y = _binary_pair(logits, target)
+    a = scalar_in_range(alpha, "alpha", lo=0.0, hi=1.0)
+    return reduce(_alpha_t(a, y) * _bce(x, y), reduction)
+
+
+def kl_divergence(p: Any, q: Any, *, reduction: str = "mean") -> torch.Tensor:
+    r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p \,\|\, q)` between probability vectors.
+
+    .. math::
+
+        \mathrm{KL}(p \,\|\, q) = \sum_c p_c \log \frac{p_c}{q_c},
+        \qquad 0 \log 0 = 0,
+
+    summed over the last dimension, then reduced over the others.
+
+    Args:
+        p: the reference distribution(s), last dimension summing to 1.
+        q: the approximating distribution(s), same shape.
+        reduction: ``"none"`` (shape ``p.shape[:-1]``) | ``"mean"`` | ``"sum"``.
+
+    Returns:
+        The divergence in nats (``inf`` where some :math:`p_c > 0 = q_c`).
+
+    References:
+        Kullback, Leibler, "On Information and Sufficiency", The Annals of
+        Mathematical Statistics, 1951.
+
+    Convention: arguments in the mathematical order on probabilities;
+    ``"mean"`` equals PyTorch's ``F.kl_div(q.log(), p, reduction="batchmean")``
+    for 2-D inputs (PyTorch takes log-``q`` first and ``p`` second).
+    """
+    p = _distribution(p, "p")
+    q = _distribution(q, "q", like=p)
+    same_shape(p, q, "p", "q")
+    return reduce((_xlogy(p, p) - _xlogy(p, q)).sum(-1), reduction)
+
+
+def entropy(p: Any, *, base: float = math.e) -> torch.Tensor:
+    r"""Shannon entropy of probability vectors along the last dimension.
+
+    .. math::
+
+        H(p) = -\sum_c p_c \log_b p_c, \qquad 0 \log 0 = 0.
+
+    Args:
+        p: distribution(s), last dimension summing to 1.
+        base: logarithm base :math:`b > 0, b \neq 1` (``e``: nats, ``2``: bits).
+
+    Returns:
+        Tensor of shape ``p.shape[:-1]``.
+
+    References:
+        Shannon, "A Mathematical Theory of Communication", Bell System
+        Technical Journal, 1948.
+    """
+    p = _distribution(p, "p")
+    b = scalar_in_range(base, "base", lo=0.0, lo_open=True)
+    if b == 1.0:
+        raise ValueError("base must not be 1")
+    return -_xlogy(p, p).sum(-1) / math.log(b)

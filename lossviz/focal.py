@@ -1,0 +1,148 @@
+"""Focal losses: binary (sigmoid) and multi-class (softmax)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from ._checks import as_float, in_closed_range, reduce, scalar_in_range
+from .classification import _alpha_t, _bce, _binary_pair, _class_indices, _class_logits
+
+__all__ = ["sigmoid_focal_loss", "softmax_focal_loss"]
+
+
+def _modulating_factor(log_one_minus_pt: torch.Tensor, gamma: float) -> torch.Tensor:
+    r""":math:`(1 - p_t)^\gamma` evaluated as :math:`\exp(\gamma \log(1 - p_t))`.
+
+    The direct power has derivative :math:`\gamma (1 - p_t)^{\gamma - 1}`, which
+    is infinite at :math:`p_t = 1` for :math:`\gamma < 1` and then multiplies a
+    zero into NaN; in log space the chain rule only meets finite factors.
+    """
+    return torch.exp(gamma * log_one_minus_pt)
+
+
+def sigmoid_focal_loss(
+    logits: Any,
+    target: Any,
+    *,
+    alpha: float | None = 0.25,
+    gamma: float = 2.0,
+    reduction: str = "none",
+) -> torch.Tensor:
+    r"""Binary focal loss on logits: cross-entropy down-weighted on easy examples.
+
+    .. math::
+
+        \mathrm{FL} = -\alpha_t (1 - p_t)^\gamma \log p_t, \qquad
+        p_t = p\, y + (1 - p)(1 - y), \quad
+        \alpha_t = \alpha\, y + (1 - \alpha)(1 - y), \quad p = \sigma(x),
+
+    with :math:`-\log p_t` the binary cross-entropy on logits. For hard labels
+    written :math:`y \in \{-1, +1\}` and :math:`x_t = y x`, the gradient is
+
+    .. math::
+
+        \frac{\partial \mathrm{FL}}{\partial x}
+        = \alpha_t\, y\, (1 - p_t)^\gamma \left(\gamma\, p_t \log p_t + p_t - 1\right).
+
+    Args:
+        logits: any shape.
+        target: the logits' shape, each in ``[0, 1]`` (soft labels allowed).
+        alpha: weight of the positives in ``[0, 1]``; ``None`` disables weighting.
+        gamma: focusing parameter :math:`\gamma \ge 0` (``0`` gives
+            (alpha-balanced) cross-entropy).
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Returns:
+        The loss (elementwise with ``reduction="none"``, the default).
+
+    References:
+        Lin, Goyal, Girshick, He, Dollar, "Focal Loss for Dense Object
+        Detection", ICCV 2017, eq. (5) and appendix B.
+
+    Convention: ``torchvision.ops.sigmoid_focal_loss`` (``alpha`` weights the
+    positives, soft targets enter :math:`p_t` linearly, default ``"none"``),
+    with ``alpha=None`` instead of a negative ``alpha`` to switch weighting off.
+    :math:`\log(1 - p_t)` is computed as
+    :math:`\operatorname{logaddexp}(\log\sigma(x) + \log(1 - y), \log\sigma(-x) + \log y)`,
+    so loss and gradient stay finite for every :math:`\gamma \ge 0` at saturated logits.
+    """
+    x, y = _binary_pair(logits, target)
+    g = scalar_in_range(gamma, "gamma", lo=0.0)
+    # 1 - p_t = sigmoid(x) (1 - y) + sigmoid(-x) y; log(0) = -inf for a hard
+    # label only drops its term from the logaddexp, in value and in gradient.
+    log_one_minus_pt = torch.logaddexp(
+        F.logsigmoid(x) + torch.log1p(-y), F.logsigmoid(-x) + torch.log(y)
+    )
+    loss = _modulating_factor(log_one_minus_pt, g) * _bce(x, y)
+    if alpha is not None:
+        loss = _alpha_t(scalar_in_range(alpha, "alpha", lo=0.0, hi=1.0), y) * loss
+    return reduce(loss, reduction)
+
+
+def softmax_focal_loss(
+    logits: Any,
+    target: Any,
+    *,
+    alpha: Any = None,
+    gamma: float = 2.0,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""Multi-class focal loss on logits with class-index targets.
+
+    .. math::
+
+        \mathrm{FL} = -\alpha_t (1 - p_t)^\gamma \log p_t, \qquad
+        p_t = \operatorname{softmax}(x)_t,
+
+    where :math:`t` is the target class and :math:`\alpha_t` its weight. With
+    :math:`p = \operatorname{softmax}(x)` the gradient is
+
+    .. math::
+
+        \frac{\partial \mathrm{FL}}{\partial x_j}
+        = \alpha_t \left(\gamma (1 - p_t)^{\gamma - 1} p_t \log p_t - (1 - p_t)^\gamma\right)
+          (\delta_{tj} - p_j).
+
+    Args:
+        logits: shape ``(N, K, d1, ...)``, or ``(K,)`` for a single sample; ``K >= 2``.
+        target: integer class indices of shape ``(N, d1, ...)`` (``()`` for one sample).
+        alpha: ``None`` (no weighting) or ``K`` per-class weights, each in ``[0, 1]``.
+        gamma: focusing parameter :math:`\gamma \ge 0` (``0`` with ``alpha=None``
+            gives :func:`~lossviz.cross_entropy`).
+        reduction: ``"none"`` | ``"mean"`` (over samples and positions) | ``"sum"``.
+
+    Returns:
+        The loss, of the target's shape with ``reduction="none"``.
+
+    References:
+        Lin, Goyal, Girshick, He, Dollar, "Focal Loss for Dense Object
+        Detection", ICCV 2017 (sec. 3.2 notes the multi-class extension).
+
+    Convention: class dimension as :func:`torch.nn.functional.cross_entropy`;
+    :math:`\log(1 - p_t)` is the log-sum-exp of the other classes' logits minus
+    that of all logits, so gradients stay finite for :math:`\gamma < 1` when
+    :math:`p_t` saturates at 1.
+    """
+    x, dim = _class_logits(logits)
+    n_classes = x.shape[dim]
+    if n_classes < 2:
+        raise ValueError(f"logits must have at least 2 classes, got {n_classes}")
+    g = scalar_in_range(gamma, "gamma", lo=0.0)
+    idx, _ = _class_indices(target, x, dim)
+    at_target = F.one_hot(idx, n_classes).movedim(-1, dim).bool()
+    log_all = torch.logsumexp(x, dim)
+    log_pt = x.gather(dim, idx.unsqueeze(dim)).squeeze(dim) - log_all
+    log_one_minus_pt = torch.logsumexp(x.masked_fill(at_target, -torch.inf), dim) - log_all
+    loss = -_modulating_factor(log_one_minus_pt, g) * log_pt
+    if alpha is not None:
+        a = as_float(alpha, "alpha", like=x)
+        if a.shape != (n_classes,):
+            raise ValueError(
+                f"alpha must hold {n_classes} per-class weights, got shape {tuple(a.shape)}"
+            )
+        in_closed_range(a, 0.0, 1.0, "alpha")
+        loss = a[idx] * loss
+    return reduce(loss, reduction)
