@@ -7,7 +7,7 @@ BOOK_STAMP := $(VENV)/.book-installed
 TEST_STAMP := $(VENV)/.test-installed
 JB_FLAGS := --builder html -W --keep-going
 
-.PHONY: book test unit install clean
+.PHONY: book test unit install clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,15 @@ book: $(BOOK_STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 unit: $(TEST_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not browser"
 
-test: $(TEST_STAMP) book
+# The browser tests drive Debian's chromium (Playwright never downloads a browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+		[ "$$(id -u)" = 0 ] || { echo "chromium is missing: run 'make chromium' as root" >&2; exit 1; }; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+test: $(TEST_STAMP) chromium book
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -1,0 +1,128 @@
+"""Weigh the built site against its budgets: 3 MB per chapter page, 40 MB in all.
+
+Run from the repository root, after `make book`:
+
+    .venv/bin/python benchmarks/page_weight.py
+
+Every page of _toc.yml is opened in headless Debian Chromium from a local server,
+and every resource it loads is recorded and weighed on disk (uncompressed, as
+http.server serves it). A page's own weight is its HTML (which holds the static
+sliders' frames as data: URLs) plus its images (_images/); the assets under
+_static/ (theme, MathJax and its fonts, ...) and the search index are shared by
+every page and cached by the browser, so they are listed separately. Then the
+whole of _build/html is weighed. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+MB = 1024 * 1024
+PAGE_BUDGET_MB = 3
+SITE_BUDGET_MB = 40
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def pages() -> list[str]:
+    def files(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                yield node["file"]
+            yield from (f for value in node.values() for f in files(value))
+        elif isinstance(node, list):
+            yield from (f for item in node for f in files(item))
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [f"{name.removesuffix('.md')}.html" for name in dict.fromkeys([toc["root"], *files(toc)])]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+def loaded_files(paths: list[str]) -> dict[str, set[Path]]:
+    """For each page, the files under _build/html that the browser loads for it."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(HTML)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    loaded: dict[str, set[Path]] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            for path in paths:
+                page = browser.new_page()  # a fresh context each time: nothing comes from the cache
+                files: set[Path] = set()
+                page.on("requestfinished", lambda request, files=files: files.add(local_file(request.url, base)))
+                page.goto(base + path, wait_until="load")
+                page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # in case an image loads lazily
+                page.wait_for_load_state("networkidle")
+                loaded[path] = {f for f in files if f is not None}
+                page.context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return loaded
+
+
+def local_file(url: str, base: str) -> Path | None:
+    if not url.startswith(base):
+        return None  # data: URLs are inside the HTML already
+    file = HTML / unquote(urlsplit(url).path).lstrip("/")
+    return file if file.is_file() else None
+
+
+def shared(file: Path) -> bool:
+    relative = file.relative_to(HTML).as_posix()
+    return relative.startswith("_static/") or relative == "searchindex.js"
+
+
+def main() -> int:
+    if not (HTML / "index.html").is_file():
+        print(f"{HTML} is missing: run `make book` first.", file=sys.stderr)
+        return 1
+    paths = [p for p in pages() if (HTML / p).is_file()]
+    loaded = loaded_files(paths)
+
+    print(f"Per page (budget {PAGE_BUDGET_MB} MB of HTML + images; shared assets listed apart)\n")
+    header = f"{'page':32s} {'HTML MB':>8s} {'images':>7s} {'img MB':>7s} {'page MB':>8s} {'budget':>7s} {'shared MB':>10s}"
+    print(header)
+    print("-" * len(header))
+    every_shared: set[Path] = set()
+    for path in paths:
+        own = [f for f in loaded[path] if not shared(f)]
+        html = (HTML / path).stat().st_size
+        images = [f for f in own if f != HTML / path]
+        image_bytes = sum(f.stat().st_size for f in images)
+        common = {f for f in loaded[path] if shared(f)}
+        every_shared |= common
+        total = html + image_bytes
+        print(f"{path:32s} {html / MB:8.2f} {len(images):7d} {image_bytes / MB:7.2f} {total / MB:8.2f} "
+              f"{'ok' if total <= PAGE_BUDGET_MB * MB else 'OVER':>7s} {sum(f.stat().st_size for f in common) / MB:10.2f}")
+
+    print(f"\nShared assets loaded by at least one page: {len(every_shared)} files, "
+          f"{sum(f.stat().st_size for f in every_shared) / MB:.2f} MB; the largest:")
+    for file in sorted(every_shared, key=lambda f: -f.stat().st_size)[:8]:
+        print(f"  {file.stat().st_size / 1024:8.0f} KB  {file.relative_to(HTML)}")
+
+    site = sum(f.stat().st_size for f in HTML.rglob("*") if f.is_file())
+    print(f"\nAll of _build/html: {site / MB:.2f} MB of {SITE_BUDGET_MB} MB "
+          f"({'ok' if site <= SITE_BUDGET_MB * MB else 'OVER'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

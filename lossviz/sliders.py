@@ -1,0 +1,384 @@
+"""Sliders that work everywhere: live with a kernel, kernel-free on the static site.
+
+One call, :func:`slider_figure`, gives an object that Jupyter displays as
+
+* a live ipywidgets view (``application/vnd.jupyter.widget-view+json``): sliders
+  that redraw the matplotlib figure in place by updating its artists, and
+* a self-contained ``text/html`` fallback: frames rendered at build time by the
+  *same* drawing code, a real ``<input type="range">`` per parameter, the value
+  shown beside it, and a few lines of inline JavaScript (no external script).
+
+The book's ``_config.yml`` makes the HTML builder prefer ``text/html``; JupyterLab,
+Notebook and Colab keep rendering the live widget.
+
+A figure is described by a *setup* function: it receives an empty
+:class:`matplotlib.figure.Figure`, draws the axes and artists once, and returns an
+*update* function taking the slider values as keyword arguments, which changes
+the artists (``set_ydata``, ``set_height``, ...). Redrawing only what changed is
+what keeps a live update within the book's 30 ms budget (see
+``benchmarks/slider_updates.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+__all__ = ["Slider", "SliderFigure", "slider_figure", "registered_sliders"]
+
+# update(**values) may return the artists it changed, which enables blitting.
+Update = Callable[..., "Sequence[Artist] | None"]
+Setup = Callable[[Figure], Update]
+
+# Figures are sized for a projector as well as a laptop; the static frames keep the
+# live resolution but a 128-colour palette, to keep each page under 3 MB.
+DEFAULT_FIGSIZE = (9.0, 4.5)
+DPI = 80
+PALETTE_COLOURS = 128
+# The static version holds every live value up to these counts, a coarser grid above.
+MAX_STATIC_FRAMES_1D = 26
+MAX_STATIC_FRAMES_PER_AXIS_2D = 7
+
+_ROUND_STRIDES = sorted({int(m * 10**e) for e in range(6) for m in (1, 2, 2.5, 5)} - {0})
+_REGISTRY: list["SliderFigure"] = []
+# Numbers each HTML view, so that one figure displayed twice on a page gets distinct ids.
+_HTML_IDS = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Slider:
+    """One slider: values ``lo, lo + step, ..., hi``.
+
+    Args:
+        lo, hi, step: the live slider's range and step.
+        value: the initial value (default: the grid value nearest the middle).
+        label: what the reader sees, e.g. ``"γ"`` (default: the argument name).
+        static: the values the static site holds: a count (at most that many grid
+            values, every k-th for a round k, ends included) or an explicit sequence
+            of at least two grid values. Default: every grid value up to 26 (7 per
+            axis with two sliders), a count of 26 (7) above.
+    """
+
+    lo: float
+    hi: float
+    step: float
+    value: float | None = None
+    label: str | None = None
+    static: int | Sequence[float] | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.step > 0 and self.hi > self.lo):
+            raise ValueError(f"Slider needs lo < hi and step > 0, got {self.lo}, {self.hi}, {self.step}")
+        if self.value is not None and not self.lo <= self.value <= self.hi:
+            raise ValueError(f"Slider value {self.value} is outside [{self.lo}, {self.hi}]")
+        if isinstance(self.static, (int, np.integer)):
+            if self.static < 2:
+                raise ValueError(f"static needs at least 2 values, got {self.static}")
+        elif self.static is not None:
+            grid = self.grid()
+            # Checked before snapping: 0.15 on a 0.1 grid is an error, not 0.1 or 0.2.
+            outside = [v for v in self.static if min(abs(v - g) for g in grid) > 1e-9]
+            if outside:
+                raise ValueError(f"static values {outside} are not on the slider's grid")
+            if len({self._snap(v) for v in self.static}) < 2:
+                raise ValueError("static needs at least 2 distinct values")
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places needed to write every grid value exactly."""
+        for places in range(7):
+            if all(abs(round(v, places) - v) < 1e-9 for v in (self.lo, self.step)):
+                return places
+        return 6
+
+    @property
+    def is_integer(self) -> bool:
+        return self.decimals == 0
+
+    def grid(self) -> list[float]:
+        """Every value the live slider can take."""
+        count = int(math.floor((self.hi - self.lo) / self.step + 1e-9)) + 1
+        return [self._snap(self.lo + i * self.step) for i in range(count)]
+
+    def initial(self) -> float:
+        target = (self.lo + self.hi) / 2 if self.value is None else self.value
+        return min(self.grid(), key=lambda v: abs(v - target))
+
+    def static_values(self, max_count: int) -> list[float]:
+        if not (self.static is None or isinstance(self.static, (int, np.integer))):
+            # Sorted, so that the frames follow the range input from left to right.
+            return sorted({self._snap(v) for v in self.static})
+        grid = self.grid()
+        count = max_count if self.static is None else int(self.static)
+        if len(grid) <= count:
+            return grid
+        # Every k-th grid value, k a "round" multiple of the step (2, 5, 10, 20, 25, ...),
+        # so the static values read 0, 1, 2, ... rather than 0, 0.8, 1.5, ...
+        stride = next(k for k in _ROUND_STRIDES if math.ceil((len(grid) - 1) / k) + 1 <= count)
+        values = grid[::stride]
+        return values if values[-1] == grid[-1] else values + [grid[-1]]
+
+    def text(self, name: str, value: float) -> str:
+        """The value as the reader sees it, e.g. ``γ = 2.0``."""
+        return f"{self.label or name} = {value:.{self.decimals}f}"
+
+    def _snap(self, value: float) -> float | int:
+        rounded = round(value, self.decimals)
+        return int(rounded) if self.is_integer else rounded
+
+
+class SliderFigure:
+    """A matplotlib figure with one or two sliders; see :func:`slider_figure`."""
+
+    def __init__(
+        self,
+        setup: Setup,
+        params: Mapping[str, Slider],
+        *,
+        alt: str,
+        caption: str | None = None,
+        figsize: tuple[float, float] = DEFAULT_FIGSIZE,
+    ) -> None:
+        if not 1 <= len(params) <= 2:
+            raise ValueError(f"a slider figure takes one or two sliders, got {len(params)}")
+        self.params = dict(params)
+        self.alt = alt
+        self.caption = caption
+        self.figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+        self.canvas = FigureCanvasAgg(self.figure)
+        self._update = setup(self.figure)
+        self.initial = {name: spec.initial() for name, spec in self.params.items()}
+        self._changed: dict[Artist, None] = {}  # every artist an update has returned so far
+        self._front: list[Artist] = []  # what blitting redraws, in drawing order
+        self._background: Any = None
+        self._update(**self.initial)
+        self.canvas.draw()
+        # The layout is computed once, for the initial values; frozen, it cannot jump
+        # between frames, and the background can be reused.
+        self.figure.set_layout_engine("none")
+        _REGISTRY.append(self)
+
+    # -- drawing ---------------------------------------------------------------------
+    def render(self, **values: float) -> bytes:
+        """Update the artists for ``values`` and return the figure as PNG bytes.
+
+        When ``update`` returns the artists it changed, only those (and whatever a full
+        redraw puts over them) are redrawn over a cached background (blitting);
+        otherwise the whole figure is redrawn.
+        """
+        changed = self._update(**values)
+        if changed is None:
+            self.canvas.draw()
+        else:
+            if not self._changed.keys() >= set(changed):
+                self._snapshot_background(changed)
+            self.canvas.restore_region(self._background)
+            for artist in self._front:
+                self.figure.draw_artist(artist)
+        width, height = self.canvas.get_width_height(physical=True)
+        # The figure is opaque: dropping alpha makes the PNG encoding ~40% faster.
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba()).convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    def _snapshot_background(self, changed: Sequence[Artist]) -> None:
+        """Draw and keep the figure without the changed artists and what lies over them.
+
+        A full redraw draws each axes' children in z-order: whatever follows a changed
+        artist (a legend, the spines, a later line) must be redrawn after it too, or the
+        blitted frame would differ from the full one where they overlap.
+        """
+        self._changed.update(dict.fromkeys(changed))
+        self._front = []
+        for axes in [*self.figure.axes, None]:  # the figure draws its axes in this order
+            children = [] if axes is None else _drawing_order(axes)
+            mine = [artist for artist in self._changed if artist.axes is axes]
+            first = min((children.index(artist) for artist in mine if artist in children), default=len(children))
+            self._front += children[first:] + [artist for artist in mine if artist not in children]
+        for artist in self._front:
+            artist.set_animated(True)
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    def static_grid(self) -> list[dict[str, float]]:
+        """The slider values the static version holds, row-major over the sliders."""
+        limit = MAX_STATIC_FRAMES_1D if len(self.params) == 1 else MAX_STATIC_FRAMES_PER_AXIS_2D
+        axes = [spec.static_values(limit) for spec in self.params.values()]
+        names = list(self.params)
+        return [dict(zip(names, combo)) for combo in _product(axes)]
+
+    def static_frames(self) -> list[bytes]:
+        """Palette PNGs for :meth:`static_grid`, drawn by the same code as the live view."""
+        frames = [_palette_png(self.render(**values)) for values in self.static_grid()]
+        self._update(**self.initial)
+        return frames
+
+    # -- the two views ---------------------------------------------------------------
+    def widget(self) -> Any:
+        """The live ipywidgets view (needs a kernel)."""
+        import ipywidgets as widgets
+
+        image = widgets.Image(value=self.render(**self.initial), format="png")
+        image.layout.max_width = "100%"
+        controls = {}
+        for name, spec in self.params.items():
+            slider_class = widgets.IntSlider if spec.is_integer else widgets.FloatSlider
+            options = {} if spec.is_integer else {"readout_format": f".{spec.decimals}f"}
+            controls[name] = slider_class(
+                value=self.initial[name], min=spec.lo, max=spec.hi, step=spec.step,
+                description=spec.label or name, continuous_update=True, **options,
+            )
+
+        def redraw(_change: Any = None) -> None:
+            values = {name: self.params[name]._snap(c.value) for name, c in controls.items()}
+            image.value = self.render(**values)
+
+        for control in controls.values():
+            control.observe(redraw, names="value")
+        return widgets.VBox([image, *controls.values()])
+
+    def to_html(self) -> str:
+        """The kernel-free version: precomputed frames, range inputs, inline script."""
+        grid = self.static_grid()
+        frames = self.static_frames()
+        names = list(self.params)
+        axes = [sorted({values[n] for values in grid}) for n in names]
+        start = [min(range(len(a)), key=lambda i: abs(a[i] - self.initial[n])) for a, n in zip(axes, names)]
+        first = _flat_index(start, [len(a) for a in axes])
+        uid = f"lossviz-{hashlib.sha1(b''.join(frames)).hexdigest()[:10]}-{next(_HTML_IDS)}"
+        alts = [f"{self.alt} ({', '.join(self.params[n].text(n, v[n]) for n in names)})" for v in grid]
+        data = {
+            "frames": [base64.b64encode(f).decode("ascii") for f in frames],
+            "alts": alts,
+            "shape": [len(a) for a in axes],
+            "texts": [[self.params[n].text(n, v) for v in a] for n, a in zip(names, axes)],
+        }
+        controls = "".join(
+            f'<div class="lossviz-control" style="display:flex;align-items:center;gap:.75em;margin:.25em 0">'
+            f'<label for="{uid}-{i}" style="min-width:4em">{html.escape(self.params[n].label or n)}</label>'
+            f'<input type="range" id="{uid}-{i}" data-axis="{i}" min="0" max="{len(a) - 1}" step="1" '
+            f'value="{start[i]}" aria-valuetext="{html.escape(data["texts"][i][start[i]])}" style="flex:1">'
+            f'<output for="{uid}-{i}" aria-live="polite" style="min-width:7em">'
+            f'{html.escape(data["texts"][i][start[i]])}</output></div>'
+            for i, (n, a) in enumerate(zip(names, axes))
+        )
+        held = "; ".join(
+            f"{html.escape(self.params[n].label or n)} ∈ {{{', '.join(f'{v:g}' for v in a)}}}"
+            for n, a in zip(names, axes)
+        )
+        caption = f"{html.escape(self.caption)} " if self.caption else ""
+        payload = json.dumps(data).replace("</", "<\\/")
+        return (
+            f'<figure class="lossviz-slider" id="{uid}" style="margin:1em 0">'
+            f'<img src="data:image/png;base64,{data["frames"][first]}" alt="{html.escape(alts[first])}" '
+            f'style="max-width:100%;height:auto">{controls}'
+            f'<figcaption style="font-size:.9em">{caption}Static version: frames computed when the '
+            f"book was built, for {held}. Run the notebook for the continuous slider.</figcaption>"
+            f'<script type="application/json">{payload}</script>'
+            f"<script>{_SCRIPT.replace('__ID__', uid)}</script></figure>"
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/html"] = self.to_html()
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        ranges = ", ".join(f"{n} in [{s.lo}, {s.hi}] step {s.step}" for n, s in self.params.items())
+        return f"SliderFigure({ranges})"
+
+
+def slider_figure(
+    setup: Setup,
+    *,
+    alt: str,
+    caption: str | None = None,
+    figsize: tuple[float, float] = DEFAULT_FIGSIZE,
+    **params: Slider | tuple[float, float, float],
+) -> SliderFigure:
+    """A figure with one or two sliders, live in Jupyter and working on the static site.
+
+    Args:
+        setup: draws the figure once and returns ``update(**values)``, which changes
+            the artists for new slider values (it must not clear the figure).
+        alt: alternative text describing the figure; each static frame gets it,
+            followed by its slider values.
+        caption: optional sentence shown under the static version.
+        figsize: figure size in inches.
+        **params: one or two sliders, as :class:`Slider` or ``(lo, hi, step)``.
+
+    Example:
+        >>> def setup(fig):
+        ...     ax = fig.subplots()
+        ...     x = np.linspace(0, 1, 100)
+        ...     (line,) = ax.plot(x, x)
+        ...     return lambda power: line.set_ydata(x ** power)
+        >>> slider_figure(setup, power=Slider(1, 5, 1), alt="x to a power")
+        SliderFigure(power in [1, 5] step 1)
+    """
+    specs = {name: spec if isinstance(spec, Slider) else Slider(*spec) for name, spec in params.items()}
+    return SliderFigure(setup, specs, alt=alt, caption=caption, figsize=figsize)
+
+
+def registered_sliders() -> list[SliderFigure]:
+    """Every slider figure created in this process, in order (for benchmarks and tests)."""
+    return list(_REGISTRY)
+
+
+def _drawing_order(axes: Axes) -> list[Artist]:
+    """The artists ``Axes.draw`` draws over the axes' background, in the order it draws them."""
+    hidden: set[Artist] = {axes.patch}
+    if not (axes.axison and axes.get_frame_on()):
+        hidden |= set(axes.spines.values())
+    if not axes.axison:
+        hidden |= {axes.xaxis, axes.yaxis}
+    return sorted((child for child in axes.get_children() if child not in hidden), key=lambda child: child.get_zorder())
+
+
+def _product(axes: list[list[float]]) -> list[tuple[float, ...]]:
+    combos: list[tuple[float, ...]] = [()]
+    for axis in axes:
+        combos = [c + (v,) for c in combos for v in axis]
+    return combos
+
+
+def _flat_index(index: Sequence[int], shape: Sequence[int]) -> int:
+    flat = 0
+    for i, n in zip(index, shape):
+        flat = flat * n + i
+    return flat
+
+
+def _palette_png(png: bytes) -> bytes:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    quantized = image.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    quantized.save(buffer, format="png", optimize=True)
+    return buffer.getvalue()
+
+
+# Kept deliberately small and dependency-free: it only swaps precomputed frames.
+_SCRIPT = """(function(){var root=document.getElementById("__ID__");
+var data=JSON.parse(root.querySelector('script[type="application/json"]').textContent);
+var img=root.querySelector("img");var inputs=root.querySelectorAll('input[type="range"]');
+function show(){var flat=0;inputs.forEach(function(input,axis){var i=+input.value;
+flat=flat*data.shape[axis]+i;var text=data.texts[axis][i];input.setAttribute("aria-valuetext",text);
+input.parentNode.querySelector("output").textContent=text;});
+img.src="data:image/png;base64,"+data.frames[flat];img.alt=data.alts[flat];}
+inputs.forEach(function(input){input.addEventListener("input",show);});})();"""

@@ -1,0 +1,379 @@
+"""Browser tests of the built site (_build/html) in headless Debian Chromium.
+
+Every page listed in _toc.yml is served from 127.0.0.1 and checked for: no console
+errors, no request leaving 127.0.0.1, typeset math, and static sliders that respond
+to the keyboard and the pointer. Screenshots go to _build/screenshots/ for a human
+to look at. Run `make book` first (`make test` does).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Schemes that never touch the network.
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def toc_pages() -> list[str]:
+    """The built pages, from _toc.yml: its root and every `file` entry, as paths under _build/html."""
+
+    def files(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                yield node["file"]
+            for value in node.values():
+                yield from files(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from files(item)
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    names = [toc["root"], *files(toc)]
+    return [re.sub(r"\.(md|ipynb|rst)$", "", name) + ".html" for name in dict.fromkeys(names)]
+
+
+PAGES = toc_pages()
+
+
+def shot_name(page: str) -> str:
+    return page.removesuffix(".html").replace("/", "-")
+
+
+# -- fixtures ----------------------------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the signature is http.server's)
+        pass
+
+
+@pytest.fixture(scope="session")
+def site() -> str:
+    """Base URL of _build/html served on 127.0.0.1."""
+    if not (HTML / "index.html").is_file():
+        pytest.fail(f"{HTML} is missing or incomplete: build the book first with `make book`.")
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(HTML))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(headless=True, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Log:
+    """What a page did that it must not: console errors, failed loads, requests leaving the machine."""
+
+    errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert not self.external, f"requests leaving 127.0.0.1: {self.external}"
+        assert not self.errors, "console errors:\n" + "\n".join(self.errors)
+
+
+@pytest.fixture(scope="session")
+def open_page(site, browser):
+    """open_page(path) -> (page, log): the page loaded, MathJax finished, fonts ready.
+
+    Each page is loaded once per session and shared by the tests of that page (the
+    slider test, which moves the sliders, runs last); the log accumulates.
+    """
+    opened: dict[str, tuple[Page, Log]] = {}
+
+    def open_(path: str) -> tuple[Page, Log]:
+        if path in opened:
+            return opened[path]
+        if not (HTML / path).is_file():
+            pytest.fail(f"{path} is in _toc.yml but not in {HTML}: rebuild with `make book`.")
+        log = Log()
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+
+        def route(route):
+            url = route.request.url
+            if urlsplit(url).scheme in LOCAL_SCHEMES or urlsplit(url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                log.external.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("request", lambda request: log.requests.append(request.url))
+        page.on("console", lambda message: message.type == "error" and log.errors.append(message.text))
+        page.on("pageerror", lambda error: log.errors.append(f"uncaught: {error}"))
+        page.on(
+            "response",
+            lambda response: response.status >= 400 and log.errors.append(f"HTTP {response.status}: {response.url}"),
+        )
+        page.goto(site + path, wait_until="load")
+        page.evaluate(
+            """async () => {
+                if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+                await document.fonts.ready;
+            }"""
+        )
+        page.wait_for_load_state("networkidle")
+        opened[path] = page, log
+        return page, log
+
+    yield open_
+    for page, _ in opened.values():
+        page.context.close()
+
+
+# -- the site as a whole -----------------------------------------------------------------------
+
+
+def test_every_page_in_the_toc_was_built():
+    missing = [page for page in PAGES if not (HTML / page).is_file()]
+    assert not missing, f"not built (run `make book`): {missing}"
+
+
+# -- every page --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_offline_without_errors(path, open_page):
+    page, log = open_page(path)
+    page.screenshot(path=SHOTS / f"{shot_name(path)}.png", full_page=True, animations="disabled")
+    assert any(url.startswith(page.url.split("#")[0]) for url in log.requests)
+    log.assert_clean()
+    assert page.locator("main h1").count() >= 1, "the page has no title: did the theme render?"
+
+
+# Raw TeX the reader must never see: \( \) \[ \] $$ or $...$ in visible, non-code text.
+RAW_MATH = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\$[^$\n]+\$")
+
+VISIBLE_PROSE = """() => {
+    const skip = "pre, code, script, style, textarea, mjx-container, .highlight";
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const parts = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!parent || parent.closest(skip) || !parent.checkVisibility()) continue;
+        parts.push(node.textContent);
+    }
+    return parts.join(" ");
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_math_is_typeset(path, open_page):
+    page, log = open_page(path)
+    maths = page.locator(".math")
+    typeset = page.locator(".math mjx-container")
+    if maths.count():
+        assert typeset.count() == maths.count(), (
+            f"{maths.count() - typeset.count()} of {maths.count()} formulas were not typeset by MathJax"
+        )
+    leftovers = sorted(set(RAW_MATH.findall(page.evaluate(VISIBLE_PROSE))))
+    assert not leftovers, f"raw TeX delimiters in the visible text: {leftovers}"
+    log.assert_clean()
+
+
+# -- static sliders ---------------------------------------------------------------------------
+
+
+STATE = """figure => ({
+    positions: [...figure.querySelectorAll('input[type="range"]')].map(input => +input.value),
+    src: figure.querySelector("img").getAttribute("src"),
+    alt: figure.querySelector("img").getAttribute("alt"),
+    outputs: [...figure.querySelectorAll("output")].map(output => output.textContent),
+})"""
+
+
+@dataclass
+class StaticSlider:
+    """One figure.lossviz-slider on a page, with the frames from its JSON."""
+
+    figure: Locator
+    data: dict
+
+    def __post_init__(self) -> None:
+        self.inputs = self.figure.locator('input[type="range"]').all()
+        self.tops = [len(texts) - 1 for texts in self.data["texts"]]
+
+    def state(self) -> dict:
+        """What the reader sees: the inputs' positions, the picture (as its index among the
+        frames, None if it is none of them), its alt text and the value labels."""
+        state = self.figure.evaluate(STATE)
+        prefix, _, frame = state.pop("src").partition(",")
+        frames = self.data["frames"]
+        state["frame"] = frames.index(frame) if prefix == "data:image/png;base64" and frame in frames else None
+        return state
+
+    def assert_consistent(self) -> dict:
+        """The picture, its alt text and every value label agree with the inputs' positions."""
+        state = self.state()
+        flat = 0
+        for axis, position in enumerate(state["positions"]):
+            flat = flat * self.data["shape"][axis] + position
+        assert state["frame"] == flat, f"frame {state['frame']} shown for positions {state['positions']}"
+        assert state["alt"] == self.data["alts"][flat]
+        assert state["outputs"] == [self.data["texts"][a][p] for a, p in enumerate(state["positions"])]
+        return state
+
+    def press_all(self, key: str) -> dict:
+        for control in self.inputs:
+            control.press(key)  # focuses the input first
+        return self.assert_consistent()
+
+    def drag(self, axis: int, fraction: float, page: Page) -> dict:
+        """Press on the thumb of input `axis`, drag it to `fraction` of the track, release."""
+        control = self.inputs[axis]
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        start = self.state()["positions"][axis] / self.tops[axis]
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + 8 + start * (box["width"] - 16), y)
+        page.mouse.down()
+        for step in range(1, 6):
+            page.mouse.move(box["x"] + box["width"] * (start + (fraction - start) * step / 5), y)
+        page.mouse.up()
+        return self.assert_consistent()
+
+
+def sliders_on(page: Page) -> list[StaticSlider]:
+    figures = page.locator("figure.lossviz-slider").all()
+    return [
+        StaticSlider(f, json.loads(f.locator('script[type="application/json"]').text_content())) for f in figures
+    ]
+
+
+def source_of(page: str) -> Path | None:
+    stem = ROOT / page.removesuffix(".html")
+    return next((s for s in (stem.with_suffix(".md"), stem.with_suffix(".ipynb")) if s.is_file()), None)
+
+
+# Pages whose chapter calls slider_figure: each must show at least one static slider.
+SLIDER_PAGES = [p for p in PAGES if source_of(p) and "slider_figure(" in source_of(p).read_text()]
+
+
+def check_slider(page: Page, slider: StaticSlider, where: str, shot: str) -> None:
+    """Drive one static slider by keyboard and pointer; screenshot it at both ends."""
+    assert len(slider.inputs) == len(slider.data["shape"]), where
+    slider.assert_consistent()
+    last = len(slider.data["frames"]) - 1
+
+    # Keyboard: Home on every input shows the first frame, End the last; arrows step.
+    state = slider.press_all("Home")
+    assert state["positions"] == [0] * len(slider.inputs) and state["frame"] == 0, where
+    slider.figure.screenshot(path=SHOTS / f"{shot}-first.png", animations="disabled")
+    for axis, control in enumerate(slider.inputs):
+        control.press("ArrowRight")
+        moved = slider.assert_consistent()
+        assert moved["positions"][axis] == 1, f"{where}: ArrowRight did not step input {axis}"
+        assert moved["frame"] != state["frame"] and moved["outputs"] != state["outputs"], where
+        state = moved
+    state = slider.press_all("End")
+    assert state["positions"] == slider.tops and state["frame"] == last, where
+    slider.figure.screenshot(path=SHOTS / f"{shot}-last.png", animations="disabled")
+
+    # Pointer: a click on the track jumps there; dragging the thumb to an end reaches it.
+    state = slider.press_all("Home")
+    for axis, control in enumerate(slider.inputs):
+        box = control.bounding_box()
+        control.click(position={"x": box["width"] * 0.75, "y": box["height"] / 2})
+        clicked = slider.assert_consistent()
+        landed = clicked["positions"][axis]
+        assert abs(landed - 0.75 * slider.tops[axis]) <= 1, f"{where}: a click at 75% landed at {landed}"
+        assert clicked["frame"] != state["frame"] and clicked["outputs"] != state["outputs"], where
+        state = clicked
+    for axis in range(len(slider.inputs)):
+        state = slider.drag(axis, 1.0, page)
+        assert state["positions"][axis] == slider.tops[axis], f"{where}: dragged right to {state['positions']}"
+    assert state["frame"] == last, where
+    for axis in range(len(slider.inputs)):
+        state = slider.drag(axis, 0.0, page)
+        assert state["positions"][axis] == 0, f"{where}: dragged left to {state['positions']}"
+    assert state["frame"] == 0, where
+
+
+@pytest.mark.parametrize("path", SLIDER_PAGES)
+def test_static_sliders_follow_keyboard_and_pointer(path, open_page):
+    page, log = open_page(path)
+    sliders = sliders_on(page)
+    assert sliders, f"{path} calls slider_figure but shows no static slider (figure.lossviz-slider)"
+    for k, slider in enumerate(sliders):
+        where = f"{path}, slider {k} ({slider.data['alts'][0][:50]}...)"
+        check_slider(page, slider, where, f"{shot_name(path)}-slider{k}")
+    log.assert_clean()
+
+
+def test_a_two_slider_figure_works_in_the_browser(site, browser):
+    """Two sliders (which no chapter may have yet): Python and the inline script must agree
+    on the row-major frame order. (`site` is only needed for the screenshot folder.)"""
+    import numpy as np
+
+    from lossviz.sliders import Slider, slider_figure
+
+    x = np.linspace(0, 1, 100)
+
+    def setup(fig):
+        ax = fig.subplots()
+        (line,) = ax.plot(x, x)
+        ax.set(xlim=(0, 1), ylim=(0, 1.05))
+
+        def update(centre, width):
+            line.set_ydata(np.exp(-0.5 * ((x - centre) / width) ** 2))
+            return [line]
+
+        return update
+
+    figure = slider_figure(setup, centre=Slider(0, 1, 0.5), width=(0.1, 0.3, 0.1), alt="A bump", figsize=(3, 2))
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    try:
+        page.set_content(f"<!doctype html><html><body>{figure.to_html()}</body></html>")
+        (slider,) = sliders_on(page)
+        assert slider.data["shape"] == [3, 3]
+        check_slider(page, slider, "two-slider figure", "two-slider-figure")
+    finally:
+        page.context.close()
+    assert not errors, errors

@@ -1,0 +1,308 @@
+"""Unit tests of the slider helper, lossviz.sliders (no browser; see test_site.py for that)."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import json
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from lossviz.sliders import Slider, SliderFigure, registered_sliders, slider_figure
+
+X = np.linspace(0.0, 1.0, 200)
+
+
+def power_setup(fig, *, blit=True):
+    """One line whose exponent the slider sets; returns the artists it changed if `blit`."""
+    ax = fig.subplots()
+    ax.plot(X, X, color="0.8", label="x")
+    (line,) = ax.plot(X, X, lw=2, label="x ** power")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="x", ylabel="x ** power")
+    # The curve runs under the legend: a full redraw draws the legend over it.
+    ax.legend(loc="upper right", fontsize=20)
+
+    def update(power):
+        line.set_ydata(X**power)
+        return [line] if blit else None
+
+    return update
+
+
+def full_redraw_setup(fig):
+    return power_setup(fig, blit=False)
+
+
+def bump_setup(fig):
+    """Two parameters: a Gaussian bump's centre and width."""
+    ax = fig.subplots()
+    (line,) = ax.plot(X, X)
+    ax.set(xlim=(0, 1), ylim=(0, 1.05))
+
+    def update(centre, width):
+        line.set_ydata(np.exp(-0.5 * ((X - centre) / width) ** 2))
+        return [line]
+
+    return update
+
+
+@pytest.fixture(scope="module")
+def power():
+    return slider_figure(power_setup, power=Slider(1, 5, 0.5, value=2), alt="x raised to a power")
+
+
+@pytest.fixture(scope="module")
+def bump():
+    return slider_figure(
+        bump_setup,
+        centre=Slider(0, 1, 0.25, label="centre"),
+        width=(0.1, 0.3, 0.1),
+        alt="A Gaussian bump",
+        figsize=(4, 3),
+    )
+
+
+def rgb(png: bytes) -> np.ndarray:
+    """Decoded pixels as a signed array, so that differences do not wrap around."""
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+@functools.cache
+def static_html(figure: SliderFigure) -> str:
+    """``figure.to_html()``, computed once per figure: the frames take a while."""
+    return figure.to_html()
+
+
+class _Parts(HTMLParser):
+    """The parts of a slider's static HTML the tests look at."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.figures, self.imgs, self.inputs, self.labels, self.outputs, self.json = [], [], [], [], [], []
+        self._in = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "figure":
+            self.figures.append(attrs)
+        elif tag == "img":
+            self.imgs.append(attrs)
+        elif tag == "input":
+            self.inputs.append(attrs)
+        elif tag in ("label", "output"):
+            getattr(self, tag + "s").append([attrs, ""])
+            self._in = tag
+        elif tag == "script" and attrs.get("type") == "application/json":
+            self.json.append("")
+            self._in = "json"
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "json":
+            self.json[-1] += data
+        elif self._in:
+            getattr(self, self._in + "s")[-1][1] += data
+
+
+# -- Slider ------------------------------------------------------------------------------
+
+
+def test_grid_holds_every_step_with_exact_values():
+    assert Slider(0, 1, 0.25).grid() == [0, 0.25, 0.5, 0.75, 1]
+    assert Slider(0, 0.3, 0.1).grid() == [0, 0.1, 0.2, 0.3]  # not 0.30000000000000004
+    integers = Slider(1, 5, 1).grid()
+    assert integers == [1, 2, 3, 4, 5] and all(isinstance(v, int) for v in integers)
+
+
+def test_initial_value_is_the_grid_value_nearest_the_given_one_or_the_middle():
+    assert Slider(0, 1, 0.25).initial() == 0.5
+    assert Slider(0, 1, 0.25, value=0.3).initial() == 0.25
+    assert Slider(1, 4, 1).initial() in (2, 3)
+
+
+def test_static_values_default_to_the_whole_grid_when_it_is_small():
+    assert Slider(0, 2, 0.5).static_values(26) == [0, 0.5, 1, 1.5, 2]
+
+
+def test_static_values_thin_a_long_grid_to_round_values_with_both_ends():
+    values = Slider(0, 19, 0.1).static_values(26)
+    assert values == list(range(20))
+    values = Slider(0, 1, 0.01).static_values(7)
+    assert len(values) <= 7 and values[0] == 0 and values[-1] == 1
+    assert set(values) <= set(Slider(0, 1, 0.01).grid())
+
+
+def test_explicit_static_values_are_sorted_and_used_as_given():
+    assert Slider(0, 1, 0.1, static=[0.9, 0.1, 0.5]).static_values(26) == [0.1, 0.5, 0.9]
+    assert Slider(0, 10, 1, static=3).static_values(26) == [0, 5, 10]
+
+
+def test_value_text_uses_the_label_and_the_step_precision():
+    assert Slider(0, 5, 0.5, label="γ").text("gamma", 2) == "γ = 2.0"
+    assert Slider(0, 5, 1).text("k", 3) == "k = 3"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"lo": 1, "hi": 1, "step": 0.1},  # lo == hi
+        {"lo": 2, "hi": 1, "step": 0.1},  # lo > hi
+        {"lo": 0, "hi": 1, "step": 0},
+        {"lo": 0, "hi": 1, "step": -0.1},
+        {"lo": 0, "hi": 1, "step": 0.1, "value": 1.5},
+        {"lo": 0, "hi": 1, "step": 0.1, "static": [0.15]},  # between grid values
+        {"lo": 0, "hi": 10, "step": 1, "static": [2, 2.5]},
+        {"lo": 0, "hi": 1, "step": 0.1, "static": [0.5, 2.0]},  # beyond hi
+        {"lo": 0, "hi": 1, "step": 0.1, "static": [0.5]},  # one position is no slider
+        {"lo": 0, "hi": 1, "step": 0.1, "static": 1},
+    ],
+)
+def test_invalid_slider_specs_raise_value_error(kwargs):
+    with pytest.raises(ValueError):
+        Slider(**kwargs)
+
+
+@pytest.mark.parametrize("count", [0, 3])
+def test_a_figure_takes_one_or_two_sliders(count):
+    params = {name: Slider(0, 1, 0.5) for name in "abc"[:count]}
+
+    def setup(fig):
+        return lambda **values: None
+
+    with pytest.raises(ValueError, match="one or two sliders"):
+        slider_figure(setup, alt="nothing", **params)
+
+
+# -- SliderFigure: grid, frames, HTML ------------------------------------------------------
+
+
+def test_two_parameter_grid_is_row_major_over_the_sliders(bump):
+    grid = bump.static_grid()
+    centres, widths = [0, 0.25, 0.5, 0.75, 1], [0.1, 0.2, 0.3]
+    assert len(grid) == len(centres) * len(widths)
+    assert grid == [{"centre": c, "width": w} for c in centres for w in widths]
+
+
+def test_mimebundle_has_the_live_widget_the_static_html_and_plain_text(power):
+    bundle = power._repr_mimebundle_()
+    assert "model_id" in bundle["application/vnd.jupyter.widget-view+json"]
+    assert bundle["text/html"].startswith('<figure class="lossviz-slider"')
+    assert bundle["text/plain"] == "SliderFigure(power in [1, 5] step 0.5)"
+
+
+@pytest.mark.parametrize("name", ["power", "bump"])
+def test_html_has_one_labelled_range_input_and_value_output_per_parameter(name, request):
+    figure: SliderFigure = request.getfixturevalue(name)
+    parts = _Parts(static_html(figure))
+    assert len(parts.figures) == 1 and parts.figures[0]["class"] == "lossviz-slider"
+    assert len(parts.imgs) == 1 and parts.imgs[0]["alt"].startswith(figure.alt)
+    assert [i["type"] for i in parts.inputs] == ["range"] * len(figure.params)
+    ids = [i["id"] for i in parts.inputs]
+    assert len(set(ids)) == len(ids)
+    assert [a["for"] for a, _ in parts.labels] == ids
+    assert [text for _, text in parts.labels] == [s.label or n for n, s in figure.params.items()]
+    assert [a["for"] for a, _ in parts.outputs] == ids
+    data = json.loads(parts.json[0])
+    for axis, (tag, (_, shown)) in enumerate(zip(parts.inputs, parts.outputs)):
+        assert tag["min"] == "0" and int(tag["max"]) == data["shape"][axis] - 1
+        assert shown == data["texts"][axis][int(tag["value"])] == tag["aria-valuetext"]
+
+
+def test_one_figure_shown_twice_gets_distinct_ids(power):
+    first, second = _Parts(power.to_html()), _Parts(power.to_html())
+    assert first.figures[0]["id"] != second.figures[0]["id"]
+    assert first.inputs[0]["id"] != second.inputs[0]["id"]
+
+
+@pytest.mark.parametrize("name", ["power", "bump"])
+def test_frames_are_pngs_with_alt_text_listing_the_values(name, request):
+    figure: SliderFigure = request.getfixturevalue(name)
+    data = json.loads(_Parts(static_html(figure)).json[0])
+    grid = figure.static_grid()
+    assert len(data["frames"]) == len(data["alts"]) == len(grid) == int(np.prod(data["shape"]))
+    width, height = figure.canvas.get_width_height(physical=True)
+    for frame, alt, values in zip(data["frames"], data["alts"], grid):
+        image = Image.open(io.BytesIO(base64.b64decode(frame)))
+        image.verify()
+        assert image.format == "PNG" and image.size == (width, height)
+        assert alt.startswith(figure.alt)
+        for name_, value in values.items():
+            assert figure.params[name_].text(name_, value) in alt
+    assert len(set(data["frames"])) == len(grid), "every position should show a different picture"
+
+
+def test_the_page_opens_on_the_frame_of_the_initial_values(power):
+    parts = _Parts(static_html(power))
+    data = json.loads(parts.json[0])
+    start = power.static_grid().index(power.initial)
+    assert parts.imgs[0]["src"] == "data:image/png;base64," + data["frames"][start]
+    assert parts.inputs[0]["value"] == str(start)
+
+
+@pytest.mark.parametrize("name", ["power", "bump"])
+def test_first_and_last_frames_match_the_live_drawing(name, request):
+    figure: SliderFigure = request.getfixturevalue(name)
+    frames = figure.static_frames()
+    grid = figure.static_grid()
+    for frame, values in [(frames[0], grid[0]), (frames[-1], grid[-1])]:
+        static, live = rgb(frame), rgb(figure.render(**values))
+        assert static.shape == live.shape
+        diff = np.abs(static - live).max(axis=-1)
+        # The static frames are 128-colour palette PNGs: close, not identical.
+        assert diff.mean() < 1.5, diff.mean()
+        assert (diff > 24).mean() < 0.002, (diff > 24).mean()
+    assert np.abs(rgb(frames[0]) - rgb(frames[-1])).max() > 100
+
+
+def test_html_survives_markup_in_the_alt_text():
+    figure = slider_figure(power_setup, power=(1, 2, 1), alt='</script><b>"bold"</b>', figsize=(2, 2))
+    parts = _Parts(static_html(figure))
+    assert len(parts.json) == 1
+    assert json.loads(parts.json[0])["alts"][0].startswith('</script><b>"bold"</b>')
+    assert parts.imgs[0]["alt"].startswith('</script><b>"bold"</b>')
+
+
+# -- the live view -------------------------------------------------------------------------
+
+
+def test_moving_a_live_slider_redraws_the_image(bump):
+    box = bump.widget()
+    image, centre, width = box.children
+    assert (centre.description, width.description) == ("centre", "width")
+    before = image.value
+    assert np.array_equal(rgb(before), rgb(bump.render(**bump.initial)))
+    centre.value = 0.0
+    assert image.value != before
+    width.value = 0.3
+    assert np.array_equal(rgb(image.value), rgb(bump.render(centre=0, width=0.3)))
+
+
+def test_integer_parameters_get_an_integer_slider():
+    figure = slider_figure(power_setup, power=(1, 4, 1), alt="integer powers", figsize=(2, 2))
+    _, control = figure.widget().children
+    assert type(control).__name__ == "IntSlider" and (control.min, control.max, control.step) == (1, 4, 1)
+
+
+def test_blitting_draws_the_same_pixels_as_a_full_redraw():
+    spec = Slider(1, 5, 0.5, value=2)
+    blitted = slider_figure(power_setup, power=spec, alt="blit")
+    redrawn = slider_figure(full_redraw_setup, power=spec, alt="full")
+    for value in [1, 5, 3.5, 1.5]:  # several updates, so the cached background is reused
+        a, b = rgb(blitted.render(power=value)), rgb(redrawn.render(power=value))
+        diff = np.abs(a - b)
+        assert (diff > 2).mean() < 1e-4, f"power={value}: {(diff > 2).mean():.2%} of pixels differ"
+    assert np.abs(rgb(blitted.render(power=1)) - rgb(blitted.render(power=5))).max() > 100
+
+
+def test_registered_sliders_lists_every_figure_in_creation_order():
+    before = registered_sliders()
+    created = [slider_figure(power_setup, power=(1, 2, 1), alt=str(i), figsize=(2, 2)) for i in range(2)]
+    after = registered_sliders()
+    assert after[: len(before)] == before and after[len(before):] == created
