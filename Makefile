@@ -22,7 +22,14 @@ $(TEST_STAMP): requirements-test.txt $(BOOK_STAMP)
 
 install: $(TEST_STAMP)
 
-book: $(BOOK_STAMP)
+# jupyter-cache keys a chapter on its own code only; a change to the library must
+# re-execute every chapter, so the cache is dropped when lossviz/ changes.
+LIB_STAMP := _build/.lossviz-sources
+$(LIB_STAMP): $(wildcard lossviz/*.py)
+	rm -rf _build/.jupyter_cache
+	mkdir -p _build && touch $@
+
+book: $(BOOK_STAMP) $(LIB_STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 unit: $(TEST_STAMP)

@@ -30,8 +30,10 @@ def _smooth_l1(d: torch.Tensor, beta: float) -> torch.Tensor:
     # Branch-free form: 0.5 c^2 / beta + |d| - |c| with c = clamp(d, -beta, beta).
     # Unlike torch.where over both branches, nothing here can overflow to inf and
     # poison the gradient with 0 * inf when beta is tiny and |d| is large.
+    # |d| - |c| is grouped first: it is exactly 0 in the quadratic zone, so a tiny
+    # quadratic term is not lost by adding it to |d| and subtracting |c| again.
     c = d.clamp(-beta, beta)
-    return 0.5 * c * c / beta + d.abs() - c.abs()
+    return 0.5 * c * c / beta + (d.abs() - c.abs())
 
 
 def mse_loss(pred: Any, target: Any, *, reduction: Reduction = "mean") -> torch.Tensor:

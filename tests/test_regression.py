@@ -193,3 +193,10 @@ def test_non_positive_delta(delta):
 def test_bad_reduction(loss):
     with pytest.raises(ValueError, match="reduction"):
         loss([1.0], [0.0], reduction="avg")
+
+
+def test_smooth_l1_keeps_the_quadratic_term_for_residuals_far_below_beta():
+    # 0.5 d^2 / beta, exactly: adding it to |d| and subtracting |c| again would lose it
+    d = torch.tensor([-4.1633e-17], dtype=torch.float64)
+    loss = lossviz.smooth_l1_loss(d, torch.zeros(1, dtype=torch.float64), beta=0.1, reduction="none")
+    assert torch.allclose(loss, 0.5 * d**2 / 0.1, rtol=1e-12, atol=0)
