@@ -14,9 +14,12 @@ Notebook and Colab keep rendering the live widget.
 A figure is described by a *setup* function: it receives an empty
 :class:`matplotlib.figure.Figure`, draws the axes and artists once, and returns an
 *update* function taking the slider values as keyword arguments, which changes
-the artists (``set_ydata``, ``set_height``, ...). Redrawing only what changed is
-what keeps a live update within the book's 30 ms budget (see
-``benchmarks/slider_updates.py``).
+the artists (``set_ydata``, ``set_height``, ...). When ``update`` returns the
+artists it changed, only they, and whatever a full redraw would paint over them,
+are redrawn on a cached background: that is what keeps a live update within the
+book's 30 ms budget (see ``benchmarks/slider_updates.py``). So give changing
+artists a high ``zorder`` (bars default to 1, below ticks, legends and text, all
+of which would then be redrawn too) and fix the axes limits in ``setup``.
 """
 
 from __future__ import annotations
