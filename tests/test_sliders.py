@@ -66,9 +66,9 @@ def bump():
     )
 
 
-def rgb(png: bytes) -> np.ndarray:
+def rgb(encoded: bytes) -> np.ndarray:
     """Decoded pixels as a signed array, so that differences do not wrap around."""
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    return np.asarray(Image.open(io.BytesIO(encoded)).convert("RGB"), dtype=np.int16)
 
 
 @functools.cache
@@ -252,7 +252,7 @@ def test_first_and_last_frames_match_the_live_drawing(name, request):
     frames = figure.static_frames()
     grid = figure.static_grid()
     for frame, values in [(frames[0], grid[0]), (frames[-1], grid[-1])]:
-        static, live = rgb(frame), rgb(figure.render(**values))
+        static, live = rgb(frame), np.asarray(figure.image(**values), dtype=float)
         assert static.shape == live.shape
         diff = np.abs(static - live).max(axis=-1)
         # The static frames are 128-colour palette PNGs: close, not identical.
@@ -295,10 +295,17 @@ def test_blitting_draws_the_same_pixels_as_a_full_redraw():
     blitted = slider_figure(power_setup, power=spec, alt="blit")
     redrawn = slider_figure(full_redraw_setup, power=spec, alt="full")
     for value in [1, 5, 3.5, 1.5]:  # several updates, so the cached background is reused
-        a, b = rgb(blitted.render(power=value)), rgb(redrawn.render(power=value))
+        a, b = (np.asarray(f.image(power=value), dtype=float) for f in (blitted, redrawn))
         diff = np.abs(a - b)
         assert (diff > 2).mean() < 1e-4, f"power={value}: {(diff > 2).mean():.2%} of pixels differ"
     assert np.abs(rgb(blitted.render(power=1)) - rgb(blitted.render(power=5))).max() > 100
+
+
+def test_live_frames_are_jpegs_close_to_the_lossless_image(power):
+    live = Image.open(io.BytesIO(power.render(power=2)))
+    assert live.format == "JPEG"
+    diff = np.abs(np.asarray(live, dtype=float) - np.asarray(power.image(power=2), dtype=float))
+    assert diff.mean() < 2, diff.mean()
 
 
 def test_registered_sliders_lists_every_figure_in_creation_order():
