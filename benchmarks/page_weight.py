@@ -22,8 +22,8 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import yaml
 from playwright.sync_api import sync_playwright
+from sphinx_external_toc.parsing import parse_toc_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -35,16 +35,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 def pages() -> list[str]:
-    def files(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                yield node["file"]
-            yield from (f for value in node.values() for f in files(value))
-        elif isinstance(node, list):
-            yield from (f for item in node for f in files(item))
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [f"{name.removesuffix('.md')}.html" for name in dict.fromkeys([toc["root"], *files(toc)])]
+    return [f"{docname}.html" for docname in parse_toc_yaml(ROOT / "_toc.yml")]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

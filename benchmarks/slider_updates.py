@@ -28,9 +28,9 @@ import time
 from pathlib import Path
 
 import nbformat
-import yaml
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
+from sphinx_external_toc.parsing import parse_toc_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MS = 30.0
@@ -61,17 +61,7 @@ print({marker!r} + _json.dumps(_results))
 
 def chapters() -> list[Path]:
     """The MyST notebooks of _toc.yml, in order."""
-
-    def files(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                yield node["file"]
-            yield from (f for value in node.values() for f in files(value))
-        elif isinstance(node, list):
-            yield from (f for item in node for f in files(item))
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    paths = [ROOT / f"{name.removesuffix('.md')}.md" for name in dict.fromkeys([toc["root"], *files(toc)])]
+    paths = [ROOT / f"{docname}.md" for docname in parse_toc_yaml(ROOT / "_toc.yml")]
     return [p for p in paths if p.is_file() and "```{code-cell}" in p.read_text()]
 
 

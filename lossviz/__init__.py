@@ -11,10 +11,10 @@ from .classification import *  # noqa: F401,F403
 from .dice import *  # noqa: F401,F403
 from .focal import *  # noqa: F401,F403
 from .ghm import *  # noqa: F401,F403
-from .gradients import grad
+from .gradients import grad  # noqa: F401
 from .margin import *  # noqa: F401,F403
-from .plotting import LOSS_COLOURS, use_book_style
+from .plotting import LOSS_COLOURS, use_book_style  # noqa: F401
 from .regression import *  # noqa: F401,F403
-from .sliders import Slider, slider_figure
+from .sliders import Slider, slider_figure  # noqa: F401
 
 __version__ = "0.1.0"

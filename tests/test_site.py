@@ -19,9 +19,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from sphinx_external_toc.parsing import parse_toc_yaml
 
 pytestmark = pytest.mark.browser
 
@@ -43,21 +43,8 @@ LOCAL_SCHEMES = {"data", "blob", "about"}
 
 
 def toc_pages() -> list[str]:
-    """The built pages, from _toc.yml: its root and every `file` entry, as paths under _build/html."""
-
-    def files(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                yield node["file"]
-            for value in node.values():
-                yield from files(value)
-        elif isinstance(node, list):
-            for item in node:
-                yield from files(item)
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    names = [toc["root"], *files(toc)]
-    return [re.sub(r"\.(md|ipynb|rst)$", "", name) + ".html" for name in dict.fromkeys(names)]
+    """The built pages, in _toc.yml's order, as paths under _build/html."""
+    return [f"{docname}.html" for docname in parse_toc_yaml(ROOT / "_toc.yml")]
 
 
 PAGES = toc_pages()
