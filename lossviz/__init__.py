@@ -8,11 +8,13 @@ exactly; bad input raises ``ValueError`` naming the argument.
 
 from .boxes import *  # noqa: F401,F403
 from .classification import *  # noqa: F401,F403
+from .data import *  # noqa: F401,F403
 from .dice import *  # noqa: F401,F403
 from .focal import *  # noqa: F401,F403
 from .ghm import *  # noqa: F401,F403
 from .gradients import grad  # noqa: F401
 from .margin import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
 from .plotting import LOSS_COLOURS, use_book_style  # noqa: F401
 from .regression import *  # noqa: F401,F403
 from .sliders import Slider, slider_figure  # noqa: F401
