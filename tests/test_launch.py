@@ -1,0 +1,204 @@
+"""Teaching set-up: launch links (Binder, Colab), downloads, and the Colab install cell.
+
+Binder and Colab need the internet, so these tests check what the site hands them:
+the links built from the one repository URL in _config.yml, the files they open, and
+the shared first cell that installs lossviz where it is missing. The last test opens
+a chapter in headless Chromium and checks the launch buttons are plain links that
+load nothing from another host.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from sphinx_external_toc.parsing import parse_toc_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+REPOSITORY = CONFIG["repository"]["url"].rstrip("/")
+BRANCH = CONFIG["repository"]["branch"]
+LAUNCH = CONFIG["launch_buttons"]
+COLAB_BRANCH = CONFIG["sphinx"]["config"]["colab_notebook_branch"]
+
+# The one shared first cell of every notebook chapter: identical everywhere, and it
+# installs from the repository the launch buttons point to.
+INSTALL_CELL = f"""```{{code-cell}} ipython3
+:tags: [remove-cell]
+try:
+    import lossviz
+except ImportError:  # e.g. on Colab: install the book's package from its repository
+    %pip install --quiet "lossviz @ git+{REPOSITORY}"
+```
+"""
+INSTALL_SOURCE = INSTALL_CELL.split("\n", 2)[2].removesuffix("```\n").rstrip("\n")
+
+FRONT_MATTER = re.compile(r"---\n.*?\n---\n", re.DOTALL)
+
+
+def notebook_chapters() -> list[str]:
+    """Docnames in _toc.yml whose source is a MyST notebook (front matter with a kernelspec)."""
+    names = []
+    for docname in parse_toc_yaml(ROOT / "_toc.yml"):
+        source = ROOT / f"{docname}.md"
+        front = FRONT_MATTER.match(source.read_text()) if source.is_file() else None
+        if front and "kernelspec" in front.group(0):
+            names.append(docname)
+    return names
+
+
+CHAPTERS = notebook_chapters()
+
+
+def built(docname: str) -> str:
+    page = HTML / f"{docname}.html"
+    if not page.is_file():
+        pytest.fail(f"{page} is missing: build the book first with `make book`.")
+    return page.read_text()
+
+
+def test_the_repository_is_a_github_url():
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", REPOSITORY), REPOSITORY
+    assert LAUNCH.get("thebe", False) is False, "Thebe loads its library from unpkg.com: see README.md"
+
+
+def test_there_are_notebook_chapters():
+    assert len(CHAPTERS) >= 10, CHAPTERS
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_first_cell_installs_lossviz_only_where_it_is_missing(docname):
+    text = (ROOT / f"{docname}.md").read_text()
+    rest = text[FRONT_MATTER.match(text).end() :].lstrip("\n")
+    assert rest.startswith(INSTALL_CELL), (
+        f"{docname}.md must open with the shared install cell (see tests/test_launch.py):\n{INSTALL_CELL}"
+    )
+    assert text.count("git+https://") == 1
+
+
+# Reads the built site, like the browser tests: `make unit` leaves it out.
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_launch_links_and_downloads(docname):
+    page = built(docname)
+    org_repo = REPOSITORY.removeprefix("https://github.com/")
+    ui = {"jupyterlab": "lab/tree", "classic": "tree"}[LAUNCH.get("notebook_interface", "classic")]
+    binder = f"{LAUNCH['binderhub_url'].rstrip('/')}/v2/gh/{org_repo}/{BRANCH}?urlpath={ui}/{docname}.md"
+    colab = f"{LAUNCH['colab_url'].rstrip('/')}/github/{org_repo}/blob/{COLAB_BRANCH}/_sources/{docname}.ipynb"
+    hrefs = re.findall(r'<a href="([^"]+)"', page)
+    assert binder in hrefs, f"no Binder link {binder}"
+    assert colab in hrefs, f"no Colab link {colab} (Colab opens only .ipynb)"
+    depth = "../" * docname.count("/")
+    for suffix in (".ipynb", ".md"):
+        assert f"{depth}_sources/{docname}{suffix}" in hrefs, f"no {suffix} download"
+        assert (HTML / "_sources" / f"{docname}{suffix}").is_file()
+    # The install cell is not part of the static page.
+    assert "git+https://" not in page
+
+
+# Reads the built site, like the browser tests: `make unit` leaves it out.
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_downloaded_notebook_opens_with_the_install_cell(docname):
+    """The .ipynb download (and what Colab opens) is the executed chapter, install cell first."""
+    notebook = json.loads((HTML / "_sources" / f"{docname}.ipynb").read_text())
+    first = notebook["cells"][0]
+    assert first["cell_type"] == "code"
+    assert "".join(first["source"]).rstrip("\n") == INSTALL_SOURCE
+    assert "remove-cell" in first["metadata"].get("tags", [])
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    assert any(cell.get("outputs") for cell in notebook["cells"]), "the notebook was not executed"
+
+
+# Reads the built site, like the browser tests: `make unit` leaves it out.
+@pytest.mark.browser
+def test_no_page_names_a_script_or_stylesheet_on_another_host():
+    """Launch buttons are links; nothing the browser fetches by itself points off the site."""
+    offenders = []
+    for page in HTML.rglob("*.html"):
+        for tag, url in re.findall(r'<(script|link)\b[^>]*?\b(?:src|href)="([^"]+)"', page.read_text()):
+            if urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
+                offenders.append(f"{page.relative_to(HTML)}: <{tag}> {url}")
+    assert not offenders, offenders
+
+
+@pytest.mark.browser
+def test_launch_buttons_are_plain_links_in_the_browser():
+    """Open the launch menu of a chapter in Chromium: Binder and Colab are <a> links, the
+    .ipynb download is served by the site, and no request leaves 127.0.0.1."""
+    docname = CHAPTERS[0]
+    built(docname)
+    # Its own thread: tests/test_site.py may hold a sync Playwright open on this one.
+    outcome: list[BaseException] = []
+
+    def run():
+        try:
+            _check_launch_menu(docname, external, errors)
+        except BaseException as error:  # noqa: BLE001 (re-raised below, in the test's thread)
+            outcome.append(error)
+
+    external, errors = [], []
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if outcome:
+        raise outcome[0]
+    assert not external, external
+    assert not errors, errors
+
+
+def _check_launch_menu(docname: str, external: list[str], errors: list[str]) -> None:
+    import functools
+    import http.server
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                headless=True, executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
+            context = browser.new_context()
+
+            def route(route):
+                if urlsplit(route.request.url).hostname == "127.0.0.1" or urlsplit(route.request.url).scheme in (
+                    "data",
+                    "blob",
+                    "about",
+                ):
+                    route.continue_()
+                else:
+                    external.append(route.request.url)
+                    route.abort()
+
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"http://127.0.0.1:{server.server_port}/{docname}.html", wait_until="load")
+            page.wait_for_load_state("networkidle")
+            page.locator(".dropdown-launch-buttons > button").click()
+            links = page.locator(".dropdown-launch-buttons a.dropdown-item")
+            assert links.count() == 2
+            hrefs = sorted(links.evaluate_all("as => as.map(a => a.href)"))
+            assert hrefs[0].startswith(LAUNCH["colab_url"]) and hrefs[1].startswith(LAUNCH["binderhub_url"]), hrefs
+            assert links.first.is_visible()
+            ipynb = page.locator("a.btn-download-notebook-button").get_attribute("href")
+            response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + ipynb)
+            assert response.ok and json.loads(response.body())["cells"]
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
