@@ -40,6 +40,8 @@ from ._checks import (
     same_shape,
     scalar_in_range,
 )
+from .classification import _binary_pair
+from .regression import _residual
 
 __all__ = [
     "GradientDensity",
@@ -101,21 +103,6 @@ def _mask(label_weight: Any, like: torch.Tensor, like_name: str) -> torch.Tensor
     lw = as_float(label_weight, "label_weight", like=like)
     same_shape(like, lw, like_name, "label_weight")
     return lw > 0
-
-
-def _binary_pair(logits: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    x = as_float(logits, "logits")
-    y = as_float(target, "target", like=x)
-    same_shape(x, y, "logits", "target")
-    in_closed_range(y, 0.0, 1.0, "target")
-    return x, y
-
-
-def _regression_pair(pred: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    p = as_float(pred, "pred")
-    t = as_float(target, "target", like=p)
-    same_shape(p, t, "pred", "target")
-    return p, t
 
 
 def _mu(mu: float) -> float:
@@ -252,8 +239,7 @@ def authentic_smooth_l1(
     AAAI 2019. The second form is used (equal to mmdet's first form up
     to rounding) because it does not cancel for :math:`|d| \ll \mu`.
     """
-    p, t = _regression_pair(pred, target)
-    return reduce(_asl1(p - t, _mu(mu)), reduction)
+    return reduce(_asl1(_residual(pred, target), _mu(mu)), reduction)
 
 
 class _GHM(torch.nn.Module):
@@ -386,8 +372,7 @@ class GHMR(_GHM):
         return f"mu={self.mu}, " + super().extra_repr()
 
     def forward(self, pred: Any, target: Any, label_weight: Any = None) -> torch.Tensor:
-        p, t = _regression_pair(pred, target)
-        valid = _mask(label_weight, p, "pred")
-        d = p - t
+        d = _residual(pred, target)
+        valid = _mask(label_weight, d, "pred")
         weights = self._weights(_asl1_gradient_norm(d, self.mu), valid)
-        return (_asl1(d, self.mu) * weights).sum() / _n_valid(valid, p.dtype)
+        return (_asl1(d, self.mu) * weights).sum() / _n_valid(valid, d.dtype)
