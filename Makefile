@@ -7,7 +7,7 @@ BOOK_STAMP := $(VENV)/.book-installed
 TEST_STAMP := $(VENV)/.test-installed
 JB_FLAGS := --builder html -W --keep-going
 
-.PHONY: book test unit install clean chromium
+.PHONY: book slides test unit install clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,20 @@ $(LIB_STAMP): $(wildcard lossviz/*.py)
 book: $(BOOK_STAMP) $(LIB_STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
+# Slides: one reveal.js deck per chapter, made from the built pages (slides/build.py),
+# into _build/slides. reveal.js comes from the npm registry, pinned in package-lock.json;
+# `npm ci` runs again only when the lock file changes.
+NPM ?= npm
+REVEAL_STAMP := node_modules/.lossviz-npm-ci
+$(REVEAL_STAMP): package.json package-lock.json
+	@command -v $(NPM) >/dev/null 2>&1 || { \
+		echo "npm is missing: 'make slides' (and 'make test') need Node.js and npm to install reveal.js" >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+slides: book $(REVEAL_STAMP)
+	$(BIN)/python slides/build.py
+
 unit: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q -m "not browser"
 
@@ -41,7 +55,7 @@ chromium:
 		[ "$$(id -u)" = 0 ] || { echo "chromium is missing: run 'make chromium' as root" >&2; exit 1; }; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
-test: $(TEST_STAMP) chromium book
+test: $(TEST_STAMP) chromium book slides
 	$(BIN)/python -m pytest -q
 
 clean:

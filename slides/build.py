@@ -1,0 +1,444 @@
+"""Build one reveal.js deck per chapter from the BUILT site (`make slides`).
+
+Reads `_build/html/book/<chapter>.html` for every page of `_toc.yml`, takes the
+article body and writes `_build/slides/<chapter>.html`, plus `_build/slides/index.html`
+listing the decks. Everything a deck loads is copied under `_build/slides/`:
+reveal.js (from node_modules, see package.json), the site's pruned MathJax, the
+chapter's images and the code-highlighting stylesheet. Nothing comes from another host.
+
+How a chapter becomes slides (README.md, "Lecturing offline"):
+
+* the h1 is the title slide (with the chapter's opening paragraphs, paginated if long);
+* each h2 section is a slide; when it holds h3 subsections, or is too long for one
+  slide, it becomes a vertical stack: the h2 slide, then one slide per h3, and
+  "(cont.)" slides wherever the content would not fit (an estimate of each block's
+  height: prose, code lines, formulas, table rows, images at their displayed size; a
+  slider always gets a slide of its own);
+* an explicit break where the source has ``:::{div} slide-break`` followed by ``:::``
+  (an empty div with class ``slide-break``);
+* speaker notes: ``:::{admonition} Notes`` with ``:class: speaker-notes`` goes into
+  the slide's ``<aside class="notes">`` (press S in the deck for the speaker view);
+* exercise solutions (sphinx-exercise ``.solution``), hidden code-cell sources,
+  header links and the page chrome are dropped; static sliders keep working
+  (their inline scripts run where the figure is; ids stay the page's, so unique).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import math
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from sphinx_external_toc.parsing import parse_toc_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+REVEAL_FILES = ("dist", "plugin/notes")
+NOTES_CLASS = "speaker-notes"
+BREAK_CLASS = "slide-break"
+
+
+# -- reading the built page ---------------------------------------------------------------
+
+
+def article_of(page: Path) -> tuple[BeautifulSoup, Tag, str]:
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article.bd-article")
+    if article is None:
+        raise SystemExit(f"{page}: no <article class='bd-article'>; was it built by `make book`?")
+    config = next(
+        (s.string for s in soup.find_all("script") if s.string and s.string.lstrip().startswith("window.MathJax")),
+        'window.MathJax = {"options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"}}',
+    )
+    return soup, article, config
+
+
+def clean(article: Tag) -> None:
+    """Drop what does not belong on a slide."""
+    for selector in (
+        "div.solution",  # sphinx-exercise solutions
+        "a.headerlink",
+        "details.above-input",  # hidden code-cell sources (tag hide-input)
+        "span[id^='chapter-']",  # label anchors
+        "button",
+    ):
+        for node in article.select(selector):
+            node.decompose()
+    # Other <details> (hidden outputs, dropdowns): shown open on a slide.
+    for node in article.find_all("details"):
+        node["open"] = ""
+
+
+# -- splitting into slides -----------------------------------------------------------------
+
+
+@dataclass
+class Slide:
+    heading: str  # HTML of the heading shown on the slide
+    level: int  # 1 title, 2 section, 3 subsection
+    blocks: list[Tag] = field(default_factory=list)
+    notes: list[Tag] = field(default_factory=list)
+    id: str | None = None
+
+
+# Heights in the deck's pixels (a 1280x720 canvas, see slides.css); what a slide holds below its heading.
+SLIDE_HEIGHT = 600
+PROSE_LINE, PROSE_CHARS = 40, 100  # 30px text: height of a line, characters in a line
+CODE_LINE, CODE_MAX_HEIGHT = 24, 420  # a longer code block scrolls (slides.css)
+IMAGE_MAX_HEIGHT, SLIDE_WIDTH = 460, 1240
+
+
+def image_height(img: Tag, out: Path) -> float:
+    """The image's height on the slide: its natural size, shrunk to the slide's width and IMAGE_MAX_HEIGHT."""
+    try:
+        from PIL import Image
+
+        with Image.open(out / img["src"]) as picture:
+            width, height = picture.size
+    except (OSError, KeyError, ValueError):
+        return IMAGE_MAX_HEIGHT
+    return min(IMAGE_MAX_HEIGHT, height * min(1.0, SLIDE_WIDTH / max(width, 1))) + 10
+
+
+def row_height(row: Tag) -> float:
+    """A table row (at .6em, see slides.css) is as tall as its longest cell wraps."""
+    cells = row.find_all(["td", "th"], recursive=False) or [row]
+    chars_per_line = 1.6 * PROSE_CHARS / len(cells)
+    return 8 + 24 * max(math.ceil(len(c.get_text(" ", strip=True)) / chars_per_line) or 1 for c in cells)
+
+
+def weight(block: Tag, out: Path) -> float:
+    """A rough height of a block on a slide, in pixels."""
+    if block.select("figure.lossviz-slider"):
+        return SLIDE_HEIGHT  # a slider gets a slide of its own
+    pres = block.find_all("pre")
+    rows = sum(row_height(tr) for tr in block.find_all("tr"))
+    maths = block.select("div.math")
+    math_lines = sum(1 + 1.4 * m.get_text().count("\\\\") + 0.4 * m.get_text().count("\\frac") for m in maths)
+    skip = sum(len(n.get_text()) for n in pres + maths + block.find_all("tr"))
+    prose = max(0, len(block.get_text(" ", strip=True)) - skip)
+    items = len(block.find_all(["li", "dt", "dd"]))
+    return (
+        sum(image_height(img, out) for img in block.find_all("img"))
+        + sum(min(CODE_MAX_HEIGHT, CODE_LINE * len(pre.get_text().rstrip("\n").splitlines())) + 20 for pre in pres)
+        + rows
+        + 48 * math_lines
+        + PROSE_LINE * (prose / PROSE_CHARS + 0.6 * items)
+        + 15
+    )
+
+
+def keeps_with_next(block: Tag, following: Tag) -> bool:
+    """A paragraph that introduces what follows (a colon, or a short lead-in to a list) goes with it."""
+    if block.name != "p":
+        return False
+    text = block.get_text(" ", strip=True)
+    return text.endswith(":") or (following.name in ("ul", "ol") and len(text) < 200)
+
+
+def blocks_of(container: Tag) -> list[Tag]:
+    """The container's child blocks, code cells split into their input and outputs."""
+    blocks: list[Tag] = []
+    for child in container.children:
+        if isinstance(child, NavigableString):
+            continue
+        classes = child.get("class") or []
+        if "cell" in classes:
+            parts = [c for c in child.children if isinstance(c, Tag)]
+            for part in parts:
+                wrapper = Tag(name="div", attrs={"class": "cell"})
+                wrapper.append(part.extract())
+                blocks.append(wrapper)
+        elif child.name in ("div", "section") and "container" in classes and "cell" not in classes and not child.get("id"):
+            blocks += blocks_of(child)
+        else:
+            blocks.append(child)
+    return blocks
+
+
+def pieces(block: Tag, out: Path) -> list[Tag]:
+    """A list, definition list or table taller than a slide, cut between items or rows."""
+    if weight(block, out) <= SLIDE_HEIGHT:
+        return [block]
+    table = block if block.name == "table" else block.find("table") if block.name == "div" else None
+    if table is not None and table.find("tbody"):
+        rows = table.find("tbody").find_all("tr", recursive=False)
+        make = lambda: _shell(block, table, "tbody")  # noqa: E731
+        units = [[r] for r in rows]
+    elif block.name in ("ul", "ol", "dl"):
+        children = [c for c in block.children if isinstance(c, Tag)]
+        if block.name == "dl":  # a term and its definitions stay together
+            units = []
+            for c in children:
+                if c.name == "dt" and (not units or units[-1][-1].name != "dt"):
+                    units.append([c])
+                else:
+                    units[-1].append(c) if units else units.append([c])
+        else:
+            units = [[c] for c in children]
+        make = lambda: _shell(block, block, None)  # noqa: E731
+    else:
+        return [block]
+    result, current, target, count = [], None, None, 0
+    for unit in units:
+        if current is None or (count and weight(current, out) + sum(weight(u, out) for u in unit) > SLIDE_HEIGHT * 0.85):
+            current, target = make()
+            if block.name == "ol":  # the numbering goes on
+                done = sum(len(r.find_all("li", recursive=False)) for r in result)
+                current["start"] = str(int(block.get("start", 1)) + done)
+            result.append(current)
+            count = 0
+        for node in unit:
+            target.append(node.extract())
+        count += 1
+    return result
+
+
+def _shell(block: Tag, holder: Tag, inner: str | None) -> tuple[Tag, Tag]:
+    """An empty copy of `block` (keeping a table's head); returns it and where items go."""
+    copy = BeautifulSoup(str(block), "html.parser").find(block.name)
+    target = copy if holder is block else copy.find(holder.name)
+    if inner:
+        target = target.find(inner)
+    for child in list(target.children):
+        child.extract()
+    return copy, target
+
+
+def is_break(block: Tag) -> bool:
+    return BREAK_CLASS in (block.get("class") or [])
+
+
+def is_notes(block: Tag) -> bool:
+    return NOTES_CLASS in (block.get("class") or [])
+
+
+def paginate(heading: str, level: int, blocks: list[Tag], id_: str | None, out: Path) -> list[Slide]:
+    """Greedy pages of at most SLIDE_HEIGHT, and a new page at every explicit break."""
+    slides = [Slide(heading, level, id=id_)]
+    used = 0.0
+    for block in [piece for b in blocks for piece in pieces(b, out)]:
+        if is_break(block):
+            if slides[-1].blocks:
+                slides.append(Slide(heading + " (cont.)", level))
+                used = 0.0
+            continue
+        if is_notes(block):
+            title = block.select_one(".admonition-title")
+            if title:
+                title.decompose()
+            slides[-1].notes.append(block)
+            continue
+        w = weight(block, out)
+        if slides[-1].blocks and used + w > SLIDE_HEIGHT:
+            carried = [slides[-1].blocks.pop()] if keeps_with_next(slides[-1].blocks[-1], block) else []
+            if not slides[-1].blocks:  # nothing would be left: do not carry
+                slides[-1].blocks, carried = carried, []
+            slides.append(Slide(heading + " (cont.)", level, blocks=carried))
+            used = sum(weight(b, out) for b in carried)
+        slides[-1].blocks.append(block)
+        used += w
+    return slides
+
+
+def heading_html(section: Tag, name: str) -> tuple[str, Tag | None]:
+    h = section.find(name, recursive=False)
+    if h is None:
+        return "", None
+    h.extract()
+    return h.decode_contents().strip(), h
+
+
+def split(article: Tag, out: Path) -> list[list[Slide]]:
+    """Horizontal slides, each a list of vertical slides."""
+    top = article.find("section", recursive=False) or article
+    title, _ = heading_html(top, "h1")
+    subsections = [s for s in top.find_all("section", recursive=False) if s.find("h2", recursive=False)]
+    for s in subsections:
+        s.extract()
+    stacks = [paginate(title, 1, blocks_of(top), top.get("id"), out)]
+    for section in subsections:
+        heading, _ = heading_html(section, "h2")
+        subs = [s for s in section.find_all("section", recursive=False) if s.find("h3", recursive=False)]
+        for s in subs:
+            s.extract()
+        stack = paginate(heading, 2, blocks_of(section), section.get("id"), out)
+        for sub in subs:
+            sub_heading, _ = heading_html(sub, "h3")
+            stack += paginate(sub_heading, 3, blocks_of(sub), sub.get("id"), out)
+        stacks.append(stack)
+    return stacks
+
+
+# -- links and files -----------------------------------------------------------------------
+
+
+def relink(article: Tag, chapter: str, html_dir: Path, out: Path) -> None:
+    """Images are copied next to the decks; other links point into the built site."""
+    book_dir = html_dir / "book"
+    for img in article.find_all("img"):
+        src = img.get("src", "")
+        if urlsplit(src).scheme or not src:
+            continue
+        target = (book_dir / src).resolve()
+        rel = target.relative_to(html_dir.resolve())
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target, out / rel)
+        img["src"] = rel.as_posix()
+        img.attrs.pop("srcset", None)
+    for a in article.find_all("a", href=True):
+        href = a["href"]
+        parts = urlsplit(href)
+        if parts.scheme or href.startswith("mailto:"):
+            continue
+        page = parts.path or f"{Path(chapter).name}.html"
+        target = (book_dir / page).resolve().relative_to(html_dir.resolve()).as_posix()
+        a["href"] = f"../html/{target}" + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def copy_assets(html_dir: Path, out: Path, reveal: Path) -> None:
+    for part in REVEAL_FILES:
+        source = reveal / part
+        if not source.is_dir():
+            raise SystemExit(f"{source} is missing: run `npm ci` (the Makefile's slides target does).")
+        ignore = shutil.ignore_patterns("*.map", "*.esm.js")  # source maps, the ES-module build: unused
+        shutil.copytree(source, out / "reveal" / part, dirs_exist_ok=True, ignore=ignore)
+    shutil.copytree(html_dir / "_static" / "mathjax", out / "mathjax", dirs_exist_ok=True)
+    shutil.copy2(html_dir / "_static" / "pygments.css", out / "pygments.css")
+    # The site's icon; without one the browser asks for /favicon.ico and gets a 404.
+    shutil.copy2(html_dir / "_static" / "favicon.png", out / "favicon.png")
+    shutil.copy2(Path(__file__).with_name("slides.css"), out / "slides.css")
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def render_slide(slide: Slide) -> str:
+    id_attr = f' id="{html.escape(slide.id)}"' if slide.id else ""
+    tag = {1: "h1", 2: "h2", 3: "h3"}[slide.level]
+    body = "\n".join(str(b) for b in slide.blocks)
+    notes = "\n".join(n.decode_contents() for n in slide.notes)
+    aside = f'\n<aside class="notes">{notes}</aside>' if notes else ""
+    cls = ' class="title-slide"' if slide.level == 1 and len(slide.blocks) == 0 else ""
+    return f"<section{id_attr}{cls}>\n<{tag}>{slide.heading}</{tag}>\n{body}{aside}\n</section>"
+
+
+def render_deck(title_text: str, stacks: list[list[Slide]], mathjax_config: str) -> str:
+    sections = []
+    for stack in stacks:
+        if len(stack) == 1:
+            sections.append(render_slide(stack[0]))
+        else:
+            sections.append("<section>\n" + "\n".join(render_slide(s) for s in stack) + "\n</section>")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="favicon.png">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title_text)} (slides)</title>
+<link rel="stylesheet" href="reveal/dist/reset.css">
+<link rel="stylesheet" href="reveal/dist/reveal.css">
+<link rel="stylesheet" href="reveal/dist/theme/white.css">
+<link rel="stylesheet" href="pygments.css">
+<link rel="stylesheet" href="slides.css">
+<script>{mathjax_config}</script>
+<script defer src="mathjax/tex-chtml.js"></script>
+</head>
+<body>
+<div class="reveal"><div class="slides tex2jax_ignore mathjax_ignore">
+{chr(10).join(sections)}
+</div></div>
+<script src="reveal/dist/reveal.js"></script>
+<script src="reveal/plugin/notes/notes.js"></script>
+<script>
+// Where the build's height estimate was short, shrink the slide until it fits (at most to 60 %).
+function fit(slide) {{
+  if (!slide || slide.classList.contains("stack")) return;
+  for (let k = 0; k < 4; k++) {{
+    const zoom = parseFloat(slide.style.zoom || "1"), box = slide.getBoundingClientRect();
+    const bottom = Math.max(box.top, ...[...slide.children].map(c => c.getBoundingClientRect().bottom));
+    const height = (bottom - box.top) / Reveal.getScale();
+    if (height <= 700 || zoom <= 0.6) break;
+    slide.style.zoom = Math.max(0.6, zoom * 690 / height).toFixed(3);
+  }}
+}}
+Reveal.on("ready", e => fit(e.currentSlide));
+Reveal.on("slidechanged", e => fit(e.currentSlide));
+window.addEventListener("load", () => window.MathJax && MathJax.startup &&
+  MathJax.startup.promise.then(() => fit(Reveal.getCurrentSlide())));
+Reveal.initialize({{
+  hash: true, width: 1280, height: 720, margin: 0.03, center: false,
+  transition: "none", slideNumber: "c/t", navigationMode: "linear", plugins: [RevealNotes]
+}});
+</script>
+</body>
+</html>
+"""
+
+
+def render_index(decks: list[tuple[str, str, int]]) -> str:
+    items = "\n".join(
+        f'<li><a href="{html.escape(name)}">{html.escape(title)}</a> <span>({count} slides)</span></li>'
+        for name, title, count in decks
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="favicon.png">
+<title>lossviz: slides</title>
+<link rel="stylesheet" href="slides.css">
+</head>
+<body class="deck-index">
+<h1>lossviz: slides, one deck per chapter</h1>
+<p>Arrow keys move between slides (down for a section's sub-slides), S opens the speaker
+view with the notes, F goes full screen, Esc shows an overview.
+The book itself is in <a href="../html/index.html">../html/index.html</a>.</p>
+<ol>
+{items}
+</ol>
+</body>
+</html>
+"""
+
+
+def build(html_dir: Path, out: Path, reveal: Path) -> list[tuple[str, str, int]]:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    copy_assets(html_dir, out, reveal)
+    decks = []
+    for docname in parse_toc_yaml(ROOT / "_toc.yml"):
+        page = html_dir / f"{docname}.html"
+        if not page.is_file():
+            raise SystemExit(f"{page} is missing: run `make book` first.")
+        _, article, config = article_of(page)
+        clean(article)
+        relink(article, docname, html_dir, out)
+        stacks = split(article, out)
+        title = BeautifulSoup(stacks[0][0].heading, "html.parser").get_text().strip()
+        name = f"{Path(docname).name}.html"
+        (out / name).write_text(render_deck(title, stacks, config), encoding="utf-8")
+        decks.append((name, title, sum(len(s) for s in stacks)))
+    (out / "index.html").write_text(render_index(decks), encoding="utf-8")
+    return decks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "slides")
+    parser.add_argument("--reveal", type=Path, default=ROOT / "node_modules" / "reveal.js")
+    args = parser.parse_args()
+    decks = build(args.html, args.out, args.reveal)
+    size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
+    print(f"{len(decks)} decks, {sum(c for *_, c in decks)} slides, {size / 1e6:.1f} MB in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
