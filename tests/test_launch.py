@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from _browser import offline_page, serve
 from sphinx_external_toc.parsing import parse_toc_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,65 +129,15 @@ def test_no_page_names_a_script_or_stylesheet_on_another_host():
 
 
 @pytest.mark.browser
-def test_launch_buttons_are_plain_links_in_the_browser():
+def test_launch_buttons_are_plain_links_in_the_browser(browser):
     """Open the launch menu of a chapter in Chromium: Binder and Colab are <a> links, the
     .ipynb download is served by the site, and no request leaves 127.0.0.1."""
     docname = CHAPTERS[0]
     built(docname)
-    # Its own thread: tests/test_site.py may hold a sync Playwright open on this one.
-    outcome: list[BaseException] = []
-
-    def run():
+    with serve(HTML) as site:
+        page, log = offline_page(browser)
         try:
-            _check_launch_menu(docname, external, errors)
-        except BaseException as error:  # noqa: BLE001 (re-raised below, in the test's thread)
-            outcome.append(error)
-
-    external, errors = [], []
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if outcome:
-        raise outcome[0]
-    assert not external, external
-    assert not errors, errors
-
-
-def _check_launch_menu(docname: str, external: list[str], errors: list[str]) -> None:
-    import functools
-    import http.server
-
-    from playwright.sync_api import sync_playwright
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                headless=True, executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-            )
-            context = browser.new_context()
-
-            def route(route):
-                if urlsplit(route.request.url).hostname == "127.0.0.1" or urlsplit(route.request.url).scheme in (
-                    "data",
-                    "blob",
-                    "about",
-                ):
-                    route.continue_()
-                else:
-                    external.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"http://127.0.0.1:{server.server_port}/{docname}.html", wait_until="load")
+            page.goto(f"{site}{docname}.html", wait_until="load")
             page.wait_for_load_state("networkidle")
             page.locator(".dropdown-launch-buttons > button").click()
             links = page.locator(".dropdown-launch-buttons a.dropdown-item")
@@ -198,7 +148,6 @@ def _check_launch_menu(docname: str, external: list[str], errors: list[str]) -> 
             ipynb = page.locator("a.btn-download-notebook-button").get_attribute("href")
             response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + ipynb)
             assert response.ok and json.loads(response.body())["cells"]
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+        finally:
+            page.context.close()
+    log.assert_clean()

@@ -8,38 +8,20 @@ to look at. Run `make book` first (`make test` does).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import shutil
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from _browser import BUILD, ROOT, SHOTS, Log, offline_page, serve
+from playwright.sync_api import Locator, Page
 from sphinx_external_toc.parsing import parse_toc_yaml
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
-SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# Schemes that never touch the network.
-LOCAL_SCHEMES = {"data", "blob", "about"}
+HTML = BUILD / "html"
 
 
 def toc_pages() -> list[str]:
@@ -57,11 +39,6 @@ def shot_name(page: str) -> str:
 # -- fixtures ----------------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the signature is http.server's)
-        pass
-
-
 @pytest.fixture(scope="session")
 def site() -> str:
     """Base URL of _build/html served on 127.0.0.1."""
@@ -69,37 +46,8 @@ def site() -> str:
         pytest.fail(f"{HTML} is missing or incomplete: build the book first with `make book`.")
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(HTML))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Browser:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(headless=True, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@dataclass
-class Log:
-    """What a page did that it must not: console errors, failed loads, requests leaving the machine."""
-
-    errors: list[str] = field(default_factory=list)
-    external: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-    def assert_clean(self) -> None:
-        assert not self.external, f"requests leaving 127.0.0.1: {self.external}"
-        assert not self.errors, "console errors:\n" + "\n".join(self.errors)
+    with serve(HTML) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -116,26 +64,7 @@ def open_page(site, browser):
             return opened[path]
         if not (HTML / path).is_file():
             pytest.fail(f"{path} is in _toc.yml but not in {HTML}: rebuild with `make book`.")
-        log = Log()
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-
-        def route(route):
-            url = route.request.url
-            if urlsplit(url).scheme in LOCAL_SCHEMES or urlsplit(url).hostname == "127.0.0.1":
-                route.continue_()
-            else:
-                log.external.append(url)
-                route.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("request", lambda request: log.requests.append(request.url))
-        page.on("console", lambda message: message.type == "error" and log.errors.append(message.text))
-        page.on("pageerror", lambda error: log.errors.append(f"uncaught: {error}"))
-        page.on(
-            "response",
-            lambda response: response.status >= 400 and log.errors.append(f"HTTP {response.status}: {response.url}"),
-        )
+        page, log = offline_page(browser)
         page.goto(site + path, wait_until="load")
         page.evaluate(
             """async () => {

@@ -8,37 +8,19 @@ slider still works on its slide.
 
 from __future__ import annotations
 
-import functools
 import importlib.util
-import http.server
 import json
 import sys
-import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-
-from playwright.sync_api import Browser, Page, sync_playwright
+from _browser import BUILD, ROOT, SHOTS, offline_page, serve
+from playwright.sync_api import Page
 from sphinx_external_toc.parsing import parse_toc_yaml
 
 needs_browser = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "_build"
 SLIDES = BUILD / "slides"
-SHOTS = BUILD / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOCAL_SCHEMES = {"data", "blob", "about"}
 # slides/build.py is a script, not a package: loaded under a name no installed package has.
 _spec = importlib.util.spec_from_file_location("lossviz_slides_build", ROOT / "slides" / "build.py")
 slides_build = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)
@@ -47,32 +29,13 @@ _spec.loader.exec_module(slides_build)
 DECKS = [f"{Path(docname).name}.html" for docname in parse_toc_yaml(ROOT / "_toc.yml")]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the signature is http.server's)
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> str:
     if not (SLIDES / "index.html").is_file():
         pytest.fail(f"{SLIDES} is missing: build the decks with `make slides`.")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(BUILD)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/slides/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(headless=True, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with serve(BUILD) as url:
+        yield url + "slides/"
 
 
 @pytest.fixture
@@ -81,24 +44,8 @@ def open_deck(server, browser):
     contexts = []
 
     def open_(name: str) -> tuple[Page, list[str], list[str]]:
-        errors: list[str] = []
-        external: list[str] = []
-        context = browser.new_context(viewport={"width": 1280, "height": 720}, service_workers="block")
-        contexts.append(context)
-
-        def route(route):
-            url = urlsplit(route.request.url)
-            if url.scheme in LOCAL_SCHEMES or url.hostname == "127.0.0.1":
-                route.continue_()
-            else:
-                external.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-        page.on("response", lambda r: r.status >= 400 and errors.append(f"HTTP {r.status}: {r.url}"))
+        page, log = offline_page(browser, height=720)
+        contexts.append(page.context)
         page.goto(server + name, wait_until="load")
         page.evaluate(
             """async () => {
@@ -108,7 +55,7 @@ def open_deck(server, browser):
             }"""
         )
         page.wait_for_load_state("networkidle")
-        return page, errors, external
+        return page, log.errors, log.external
 
     yield open_
     for context in contexts:
