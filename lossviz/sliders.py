@@ -225,12 +225,15 @@ class SliderFigure:
         self.canvas.draw()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
 
+    def _static_axes(self) -> list[list[float]]:
+        """Each slider's static values (sorted, distinct)."""
+        limit = MAX_STATIC_FRAMES_1D if len(self.params) == 1 else MAX_STATIC_FRAMES_PER_AXIS_2D
+        return [spec.static_values(limit) for spec in self.params.values()]
+
     def static_grid(self) -> list[dict[str, float]]:
         """The slider values the static version holds, row-major over the sliders."""
-        limit = MAX_STATIC_FRAMES_1D if len(self.params) == 1 else MAX_STATIC_FRAMES_PER_AXIS_2D
-        axes = [spec.static_values(limit) for spec in self.params.values()]
         names = list(self.params)
-        return [dict(zip(names, combo)) for combo in _product(axes)]
+        return [dict(zip(names, combo)) for combo in itertools.product(*self._static_axes())]
 
     def static_frames(self) -> list[bytes]:
         """Palette PNGs for :meth:`static_grid`, drawn by the same code as the live view."""
@@ -267,9 +270,9 @@ class SliderFigure:
         grid = self.static_grid()
         frames = self.static_frames()
         names = list(self.params)
-        axes = [sorted({values[n] for values in grid}) for n in names]
+        axes = self._static_axes()
         start = [min(range(len(a)), key=lambda i: abs(a[i] - self.initial[n])) for a, n in zip(axes, names)]
-        first = _flat_index(start, [len(a) for a in axes])
+        first = int(np.ravel_multi_index(start, [len(a) for a in axes]))
         uid = f"lossviz-{hashlib.sha1(b''.join(frames)).hexdigest()[:10]}-{next(_HTML_IDS)}"
         alts = [f"{self.alt} ({', '.join(self.params[n].text(n, v[n]) for n in names)})" for v in grid]
         data = {
@@ -359,20 +362,6 @@ def _drawing_order(axes: Axes) -> list[Artist]:
     if not axes.axison:
         hidden |= {axes.xaxis, axes.yaxis}
     return sorted((child for child in axes.get_children() if child not in hidden), key=lambda child: child.get_zorder())
-
-
-def _product(axes: list[list[float]]) -> list[tuple[float, ...]]:
-    combos: list[tuple[float, ...]] = [()]
-    for axis in axes:
-        combos = [c + (v,) for c in combos for v in axis]
-    return combos
-
-
-def _flat_index(index: Sequence[int], shape: Sequence[int]) -> int:
-    flat = 0
-    for i, n in zip(index, shape):
-        flat = flat * n + i
-    return flat
 
 
 def _palette_png(image: Image.Image) -> bytes:
