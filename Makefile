@@ -7,7 +7,7 @@ BOOK_STAMP := $(VENV)/.book-installed
 TEST_STAMP := $(VENV)/.test-installed
 JB_FLAGS := --builder html -W --keep-going
 
-.PHONY: book slides test unit install clean chromium
+.PHONY: book slides live test unit install clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,13 @@ $(LIB_STAMP): $(wildcard lossviz/*.py)
 	rm -rf _build/.jupyter_cache
 	mkdir -p _build && touch $@
 
-book: $(BOOK_STAMP) $(LIB_STAMP)
+# Live code (book/_ext/live_code): Thebe's bundle and require.js, from the npm
+# registry, pinned and checked by book/_ext/live_code/vendor.py.
+THEBE := _build/vendor/thebe/index.js
+$(THEBE): book/_ext/live_code/vendor.py | $(BIN)/python
+	$(BIN)/python $< _build/vendor
+
+book: $(BOOK_STAMP) $(LIB_STAMP) $(THEBE)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 # Slides: one reveal.js deck per chapter, made from the built pages (slides/build.py),
@@ -45,6 +51,21 @@ $(REVEAL_STAMP): package.json package-lock.json
 
 slides: book $(REVEAL_STAMP)
 	$(BIN)/python slides/build.py
+
+# Live code with no internet: the site on 127.0.0.1:8000 and, for its "Live Code"
+# button, a Jupyter server on 127.0.0.1:8888 that only the site may use (CORS) and only
+# with this run's random token. Ctrl+C stops both.
+LIVE_PORT ?= 8888
+SITE_PORT ?= 8000
+live: book
+	@token=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))'); \
+	echo "Open http://127.0.0.1:$(SITE_PORT)/?jupyter=http://127.0.0.1:$(LIVE_PORT)/&token=$$token"; \
+	echo "then any chapter's launch menu (the rocket) > Live Code."; \
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(SITE_PORT) >/dev/null 2>&1 & site=$$!; \
+	trap "kill $$site" EXIT; \
+	$(BIN)/jupyter server --no-browser --ip=127.0.0.1 --port=$(LIVE_PORT) --ServerApp.port_retries=0 \
+		--IdentityProvider.token=$$token --ServerApp.allow_origin=http://127.0.0.1:$(SITE_PORT) \
+		--ServerApp.root_dir=$(CURDIR) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 unit: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q -m "not browser"

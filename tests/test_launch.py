@@ -65,7 +65,6 @@ def built(docname: str) -> str:
 
 def test_the_repository_is_a_github_url():
     assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", REPOSITORY), REPOSITORY
-    assert LAUNCH.get("thebe", False) is False, "Thebe loads its library from unpkg.com: see README.md"
 
 
 def test_there_are_notebook_chapters():
@@ -98,8 +97,9 @@ def test_launch_links_and_downloads(docname):
     for suffix in (".ipynb", ".md"):
         assert f"{depth}_sources/{docname}{suffix}" in hrefs, f"no {suffix} download"
         assert (HTML / "_sources" / f"{docname}{suffix}").is_file()
-    # The install cell is not part of the static page.
-    assert "git+https://" not in page
+    # The install cell is not shown on the page; only live code's inert JSON carries it.
+    shown = re.sub(r'<script type="application/json" id="live-code">.*?</script>', "", page, flags=re.DOTALL)
+    assert "git+https://" not in shown
 
 
 # Reads the built site, like the browser tests: `make unit` leaves it out.
@@ -130,8 +130,9 @@ def test_no_page_names_a_script_or_stylesheet_on_another_host():
 
 @pytest.mark.browser
 def test_launch_buttons_are_plain_links_in_the_browser(browser):
-    """Open the launch menu of a chapter in Chromium: Binder and Colab are <a> links, the
-    .ipynb download is served by the site, and no request leaves 127.0.0.1."""
+    """Open the launch menu of a chapter in Chromium: Binder and Colab are <a> links, Live
+    Code a button (tests/test_live_code.py presses it), the .ipynb download is served by
+    the site, and no request leaves 127.0.0.1."""
     docname = CHAPTERS[0]
     built(docname)
     with serve(HTML) as site:
@@ -145,6 +146,7 @@ def test_launch_buttons_are_plain_links_in_the_browser(browser):
             hrefs = sorted(links.evaluate_all("as => as.map(a => a.href)"))
             assert hrefs[0].startswith(LAUNCH["colab_url"]) and hrefs[1].startswith(LAUNCH["binderhub_url"]), hrefs
             assert links.first.is_visible()
+            assert page.get_by_role("button", name="Live Code").is_visible() is LAUNCH["thebe"]
             ipynb = page.locator("a.btn-download-notebook-button").get_attribute("href")
             response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + ipynb)
             assert response.ok and json.loads(response.body())["cells"]

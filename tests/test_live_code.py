@@ -1,0 +1,159 @@
+"""Live code (book/_ext/live_code): a chapter's cells run on a Jupyter kernel from its page.
+
+On the published site the kernel comes from mybinder.org, which needs the internet;
+here a Jupyter server on 127.0.0.1 stands in for it, through the same page code that
+`make live` uses (``?jupyter=<url>&token=<token>``). The tests press "Live Code" in
+headless Chromium and check that the whole chapter runs, that nothing leaves the
+machine, and that a slider has become a live widget that redraws its figure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _browser import BUILD, ROOT, SHOTS, offline_page, serve
+from myst_nb.core.read import read_myst_markdown_notebook
+from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+HTML = BUILD / "html"
+CHAPTER = "book/focal_gamma"
+CONFIG_SCRIPT = re.compile(r'<script type="application/json" id="live-code">(.*?)</script>', re.DOTALL)
+
+
+def live_code_config(docname: str) -> dict:
+    page = HTML / f"{docname}.html"
+    if not page.is_file():
+        pytest.fail(f"{page} is missing: build the book first with `make book`.")
+    (data,) = CONFIG_SCRIPT.findall(page.read_text())
+    return json.loads(data)
+
+
+def code_cells(docname: str) -> list[dict]:
+    notebook = read_myst_markdown_notebook((ROOT / f"{docname}.md").read_text())
+    return [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip()]
+
+
+def test_the_page_carries_every_code_cell_of_the_notebook():
+    """Visible cells on the page plus the hidden ones in the config are the notebook's code, in order."""
+    config = live_code_config(CHAPTER)
+    html = (HTML / f"{CHAPTER}.html").read_text()
+    assert config["visibleCells"] == len(re.findall(r'<div class="cell[ "]', html))
+    cells = code_cells(CHAPTER)
+    hidden = [cell.source for cell in cells if "remove-cell" in cell.metadata.get("tags", [])]
+    assert [cell["source"] for cell in config["hiddenCells"]] == hidden
+    assert config["visibleCells"] + len(hidden) == len(cells)
+    # The install cell opens the notebook, so it runs before every visible cell.
+    assert config["hiddenCells"][0]["position"] == 0 and "import lossviz" in hidden[0]
+    assert config["kernelOptions"] == {"kernelName": "python3", "path": "book"}
+    assert config["binderOptions"]["repoProvider"] == "github"
+
+
+def test_thebe_is_served_by_the_site():
+    for name in ("index.js", "thebe.css", "require.js", "live-code.js"):
+        folder = HTML / "_static" if name == "live-code.js" else HTML / "_static" / "thebe"
+        assert (folder / name).is_file(), f"{name} is missing from the built site"
+
+
+@pytest.fixture(scope="module")
+def jupyter_server() -> Iterator[tuple[str, str]]:
+    """A Jupyter server on 127.0.0.1 in the repository's root, as `make live` starts it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = secrets.token_hex(16)
+    command = [
+        sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--ServerApp.allow_origin=*",
+        f"--ServerApp.root_dir={ROOT}", "--allow-root",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(120):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("the Jupyter server did not start")
+        yield url, token
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def press_live_code(page: Page) -> None:
+    page.locator(".dropdown-launch-buttons > button").click()
+    page.get_by_role("button", name="Live Code").click()
+
+
+def wait_for_status(page: Page, timeout_s: float) -> tuple[str, str]:
+    status = page.locator(".live-code-status")
+    status.wait_for()
+    page.wait_for_function(
+        "() => ['ready', 'error'].includes(document.querySelector('.live-code-status').dataset.state)",
+        timeout=timeout_s * 1000,
+    )
+    return status.get_attribute("data-state"), status.text_content()
+
+
+def test_live_code_runs_the_chapter_and_its_sliders_come_alive(browser, jupyter_server):
+    server, token = jupyter_server
+    config = live_code_config(CHAPTER)
+    with serve(HTML) as site:
+        page, log = offline_page(browser)
+        try:
+            page.goto(f"{site}{CHAPTER}.html?jupyter={server}&token={token}", wait_until="load")
+            page.wait_for_load_state("networkidle")
+            assert not [url for url in log.requests if "/_static/thebe/" in url], "Thebe loaded before the click"
+            press_live_code(page)
+            state, text = wait_for_status(page, timeout_s=240)
+            assert state == "ready", text
+            # Every code cell, the hidden set-up cells too, became a Thebe cell and ran.
+            total = config["visibleCells"] + len(config["hiddenCells"])
+            assert page.locator(".thebe-cell").count() == total
+            assert page.locator(".live-code-hidden").count() == len(config["hiddenCells"])
+            assert page.locator(".live-code-hidden:not([hidden])").count() == 0
+            # The static slider figures were replaced by live widgets: move one, its image changes.
+            slider = page.locator(".widget-slider").first
+            slider.scroll_into_view_if_needed()
+            widget = slider.locator("xpath=ancestor::*[contains(@class, 'widget-vbox') or contains(@class, 'widget-box')][1]")
+            image = widget.locator("img").first
+            before = image.get_attribute("src")
+            slider.locator(".noUi-handle, .ui-slider-handle, [role=slider]").first.focus()
+            for _ in range(5):
+                page.keyboard.press("ArrowRight")
+            page.wait_for_function("([img, before]) => img.src !== before", arg=[image.element_handle(), before], timeout=30_000)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SHOTS / "live-code-slider.png")
+            page.locator(".thebe-cell:visible").first.scroll_into_view_if_needed()
+            page.screenshot(path=SHOTS / "live-code-cell.png")
+        finally:
+            page.context.close()
+    log.assert_clean()
+
+
+def test_an_unreachable_server_is_reported_on_the_page(browser):
+    with serve(HTML) as site:
+        page, _ = offline_page(browser)
+        try:
+            # Port 9 (discard) on 127.0.0.1: nothing listens there.
+            page.goto(f"{site}{CHAPTER}.html?jupyter=http://127.0.0.1:9/&token=x", wait_until="load")
+            press_live_code(page)
+            state, text = wait_for_status(page, timeout_s=60)
+        finally:
+            page.context.close()
+    assert state == "error"
+    assert "could not start" in text and "127.0.0.1:9" in text, text
