@@ -1,4 +1,4 @@
-r"""Classification losses of the margin: binary and multi-class.
+r"""Classification losses of the margin: binary, multi-class and multi-label.
 
 Definitions follow scikit-learn (``sklearn.metrics`` and ``SGDClassifier``'s
 losses) and, for :func:`multi_margin_loss`, PyTorch.
@@ -10,6 +10,8 @@ losses) and, for :func:`multi_margin_loss`, PyTorch.
 * Multi-class: ``scores`` has a class dimension, as in
   :func:`torch.nn.functional.cross_entropy` (``(N, C, d1, ...)``, or ``(C,)``
   for one sample) and ``target`` holds integer class indices.
+* Multi-label: :func:`label_ranking_loss` takes a 0/1 indicator matrix and a
+  score per label, as ``sklearn.metrics.label_ranking_loss``.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ __all__ = [
     "multiclass_margin",
     "crammer_singer_hinge_loss",
     "multi_margin_loss",
+    "label_ranking_loss",
 ]
 
 
@@ -428,3 +431,51 @@ def multi_margin_loss(
         loss = w[idx] * loss
     return reduce(loss, reduction)
 
+
+def label_ranking_loss(y_true: Any, y_score: Any, *, reduction: Reduction = "mean") -> torch.Tensor:
+    r"""Label ranking loss: the fraction of (relevant, irrelevant) label pairs ranked wrongly.
+
+    .. math::
+
+        L_i = \frac{1}{|Y_i|\,(K - |Y_i|)}
+              \sum_{j \in Y_i} \sum_{k \notin Y_i} \mathbb{1}[s_{ij} \le s_{ik}]
+
+    for sample :math:`i` with relevant labels :math:`Y_i` among :math:`K`;
+    :math:`L_i = 0` when :math:`Y_i` is empty or holds every label. Each term
+    is the zero-one loss of the pairwise margin :math:`s_{ij} - s_{ik}`.
+
+    Args:
+        y_true: relevance indicators in :math:`\{0, 1\}` (or booleans), shape
+            ``(n_samples, n_labels)``.
+        y_score: real-valued scores, same shape; only their order within a
+            sample matters.
+        reduction: ``"none"`` (one value per sample), ``"mean"`` or ``"sum"``.
+
+    Returns:
+        The loss; shape ``(n_samples,)`` for ``"none"``, else a scalar. Its
+        gradient is zero wherever it exists (``lossviz.grad`` returns zeros).
+
+    Reference:
+        G. Tsoumakas, I. Katakis, I. Vlahavas, "Mining Multi-label Data", Data
+        Mining and Knowledge Discovery Handbook, Springer, 2010.
+
+    Convention: ``sklearn.metrics.label_ranking_loss``: a tie between a
+    relevant and an irrelevant label counts as wrong (otherwise equal scores
+    everywhere would reach zero loss), and a sample with no relevant or no
+    irrelevant label scores 0 and still counts in the mean. sklearn's
+    ``sample_weight`` is ``np.average`` of the ``"none"`` output. Compares all
+    :math:`K^2` label pairs of a sample at once, which suits tens of labels,
+    not thousands.
+    """
+    s = as_float(y_score, "y_score")
+    y = as_float(y_true, "y_true", like=s)
+    same_shape(s, y, "y_score", "y_true")
+    if s.ndim != 2:
+        raise ValueError(
+            f"y_true and y_score must have shape (n_samples, n_labels), got {tuple(s.shape)}"
+        )
+    _labels(y, (0.0, 1.0), "y_true", "")
+    pairs = y[:, :, None] * (1 - y[:, None, :])  # relevant j, irrelevant k
+    wrong = (pairs * _zero_one(s[:, :, None] - s[:, None, :])).sum((1, 2))
+    # A sample without pairs has wrong = 0; dividing by 1 gives sklearn's 0.
+    return reduce(wrong / pairs.sum((1, 2)).clamp(min=1), reduction)

@@ -13,6 +13,7 @@ from lossviz import (
     crammer_singer_hinge_loss,
     exponential_loss,
     hinge_loss,
+    label_ranking_loss,
     logistic_loss,
     multi_margin_loss,
     multiclass_margin,
@@ -455,3 +456,100 @@ def test_multi_margin_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=name):
         multi_margin_loss(_t([[0.1, 0.2, 0.3]]), [0], **kwargs)
 
+
+# --------------------------------------------------------------------------- label ranking
+
+
+def _ranking_data(n, k, seed, levels=None):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=(n, k))
+    y[0], y[1] = 0, 1  # a sample without irrelevant and one without relevant labels
+    # Few score levels force ties between relevant and irrelevant labels.
+    s = rng.integers(0, levels, size=(n, k)).astype(float) if levels else rng.normal(size=(n, k))
+    return y, s
+
+
+@pytest.mark.parametrize("k", [2, 3, 6, 15])
+@pytest.mark.parametrize("levels", [None, 2, 4])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_label_ranking_matches_sklearn(k, levels, seed):
+    y, s = _ranking_data(50, k, seed, levels)
+    expected = skm.label_ranking_loss(y, s)
+    assert label_ranking_loss(y, s).item() == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    total = label_ranking_loss(y, s, reduction="sum").item()
+    assert total == pytest.approx(50 * expected, rel=1e-12, abs=1e-15)
+
+
+def test_label_ranking_per_sample_matches_sklearn_sample_weight():
+    y, s = _ranking_data(40, 5, 2, levels=3)
+    weights = np.random.default_rng(3).uniform(0.1, 2.0, size=40)
+    per_sample = label_ranking_loss(y, s, reduction="none").numpy()
+    assert np.average(per_sample, weights=weights) == pytest.approx(
+        skm.label_ranking_loss(y, s, sample_weight=weights), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    "y, s, expected",
+    [
+        # sklearn's documented example: one of two pairs wrong, then both wrong.
+        ([[1, 0, 0], [0, 0, 1]], [[0.75, 0.5, 1.0], [1.0, 0.2, 0.1]], [0.5, 1.0]),
+        # A tie between the relevant label and one irrelevant label counts as wrong.
+        ([[1, 0, 0]], [[0.5, 0.5, 0.1]], [0.5]),
+        # All scores equal: every pair is a tie.
+        ([[1, 0, 1, 0]], [[2.0, 2.0, 2.0, 2.0]], [1.0]),
+        # All relevant, all irrelevant: no pair, loss 0, but the samples count in the mean.
+        (
+            [[1, 1, 1], [0, 0, 0], [0, 1, 0]],
+            [[0.1, 0.9, 0.5], [0.3, 0.2, 0.1], [0.9, 0.1, 0.2]],
+            [0.0, 0.0, 1.0],
+        ),
+    ],
+)
+def test_label_ranking_hand_made(y, s, expected):
+    torch.testing.assert_close(label_ranking_loss(y, s, reduction="none"), _t(expected))
+    assert label_ranking_loss(y, s).item() == pytest.approx(skm.label_ranking_loss(np.array(y), np.array(s)))
+
+
+def test_label_ranking_accepts_boolean_indicators():
+    y, s = _ranking_data(20, 4, 4)
+    assert label_ranking_loss(y.astype(bool), s).item() == pytest.approx(skm.label_ranking_loss(y, s))
+    assert label_ranking_loss(torch.as_tensor(y, dtype=torch.bool), s).item() == pytest.approx(
+        skm.label_ranking_loss(y, s)
+    )
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_label_ranking_extreme_scores_and_zero_gradient(dtype):
+    y = torch.tensor([[1, 0, 1], [0, 1, 0]])
+    s = torch.tensor([[1e4, -1e4, -1e4], [1e4, -1e4, 1e4]], dtype=dtype)
+    got = label_ranking_loss(y, s, reduction="none")
+    assert got.dtype == dtype
+    torch.testing.assert_close(got, torch.tensor([0.5, 1.0], dtype=dtype))
+    g = lossviz.grad(lambda scores: label_ranking_loss(y, scores), s)
+    assert torch.equal(g, torch.zeros_like(s))
+
+
+@pytest.mark.parametrize("bad", [[[1, 2, 0]], [[1, -1, 0]], [[1, 0.5, 0]]])
+def test_label_ranking_indicators_must_be_zero_or_one(bad):
+    with pytest.raises(ValueError, match="y_true"):
+        label_ranking_loss(bad, [[0.1, 0.2, 0.3]])
+
+
+@pytest.mark.parametrize(
+    "y, s, name",
+    [
+        ([[1, 0, 0]], [[0.1, 0.2]], "y_true"),
+        ([1, 0, 0], [0.1, 0.2, 0.3], "y_true"),
+        ([[1, 0, 0]], [[0.1, math.nan, 0.3]], "y_score"),
+        ([[1, math.nan, 0]], [[0.1, 0.2, 0.3]], "y_true"),
+    ],
+)
+def test_label_ranking_bad_input(y, s, name):
+    with pytest.raises(ValueError, match=name):
+        label_ranking_loss(y, s)
+
+
+def test_label_ranking_bad_reduction():
+    with pytest.raises(ValueError, match="reduction"):
+        label_ranking_loss([[1, 0]], [[0.1, 0.2]], reduction="max")
