@@ -6,7 +6,8 @@ and the loss has shape ``(...)`` before reduction. The default reduction is
 ``"none"``, as in :mod:`torchvision.ops`. Every loss is built from one
 :func:`box_geometry`, which is also what the book draws. ``eps`` is placed as
 in :mod:`torchvision.ops`: added to the union, to the enclosing area and to
-every squared enclosing length that is divided by.
+every squared enclosing length that is divided by. :func:`box_convert` brings
+boxes given by corner and size ("xywh") or centre and size ("cxcywh") to xyxy.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import torch
 from ._checks import as_float, reduce, same_shape, scalar_in_range
 
 __all__ = [
+    "BOX_FORMATS",
+    "box_convert",
     "box_geometry",
     "iou_loss",
     "giou_loss",
@@ -50,14 +53,73 @@ class BoxGeometry(NamedTuple):
     target_h: torch.Tensor
 
 
-def _as_boxes(x: Any, name: str, *, like: torch.Tensor | None = None) -> torch.Tensor:
+BOX_FORMATS = ("xyxy", "xywh", "cxcywh")
+
+
+def _four_coordinates(
+    x: Any, name: str, fmt: str, *, like: torch.Tensor | None = None
+) -> torch.Tensor:
     t = as_float(x, name, like=like)
     if t.ndim == 0 or t.shape[-1] != 4:
-        raise ValueError(f"{name} must have shape (..., 4) in xyxy format, got {tuple(t.shape)}")
+        raise ValueError(f"{name} must have shape (..., 4) in {fmt} format, got {tuple(t.shape)}")
+    return t
+
+
+def _as_boxes(x: Any, name: str, *, like: torch.Tensor | None = None) -> torch.Tensor:
+    t = _four_coordinates(x, name, "xyxy", like=like)
     x1, y1, x2, y2 = t.unbind(-1)
     if (x2 < x1).any() or (y2 < y1).any():
         raise ValueError(f"{name} has boxes with x2 < x1 or y2 < y1 (expected xyxy format)")
     return t
+
+
+def box_convert(boxes: Any, in_fmt: str, out_fmt: str) -> torch.Tensor:
+    r"""Convert boxes between corner, corner-and-size and centre-and-size formats.
+
+    .. math::
+        \text{xywh} \to \text{xyxy}: (x, y, w, h) \mapsto (x,\ y,\ x + w,\ y + h),
+
+        \text{cxcywh} \to \text{xyxy}: (c_x, c_y, w, h) \mapsto
+        \left(c_x - \tfrac{w}{2},\ c_y - \tfrac{h}{2},\
+              c_x + \tfrac{w}{2},\ c_y + \tfrac{h}{2}\right)
+
+    and the inverse maps from xyxy, :math:`w = x_2 - x_1`, :math:`h = y_2 - y_1`,
+    :math:`c_x = (x_1 + x_2) / 2`, :math:`c_y = (y_1 + y_2) / 2`.
+
+    Args:
+        boxes: shape ``(..., 4)``, in ``in_fmt``.
+        in_fmt: ``"xyxy"`` (corners), ``"xywh"`` (top-left corner, width,
+            height) or ``"cxcywh"`` (centre, width, height).
+        out_fmt: one of the same three.
+
+    Returns:
+        The boxes in ``out_fmt``, ``boxes``' shape (a copy when the formats are
+        equal), differentiable.
+
+    Reference: ``torchvision.ops.box_convert``, whose arithmetic this follows:
+    conversions between xywh and cxcywh go through xyxy. As there, boxes are
+    not checked for negative sizes; the losses reject such boxes.
+    """
+    for fmt, name in ((in_fmt, "in_fmt"), (out_fmt, "out_fmt")):
+        if not isinstance(fmt, str) or fmt not in BOX_FORMATS:
+            raise ValueError(f"{name} must be one of {BOX_FORMATS}, got {fmt!r}")
+    b = _four_coordinates(boxes, "boxes", in_fmt)
+    if in_fmt == out_fmt:
+        return b.clone()
+    a, c, d, e = b.unbind(-1)
+    if in_fmt == "xywh":
+        x1, y1, x2, y2 = a, c, a + d, c + e
+    elif in_fmt == "cxcywh":
+        x1, y1, x2, y2 = a - 0.5 * d, c - 0.5 * e, a + 0.5 * d, c + 0.5 * e
+    else:
+        x1, y1, x2, y2 = a, c, d, e
+    if out_fmt == "xywh":
+        out = (x1, y1, x2 - x1, y2 - y1)
+    elif out_fmt == "cxcywh":
+        out = ((x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1)
+    else:
+        out = (x1, y1, x2, y2)
+    return torch.stack(out, dim=-1)
 
 
 def box_geometry(pred: Any, target: Any, eps: float = 1e-7) -> BoxGeometry:

@@ -29,16 +29,26 @@ __all__ = [
 ]
 
 
-def _class_logits(logits: Any) -> tuple[torch.Tensor, int]:
-    """Logits and their class dimension (PyTorch: dim 1, or dim 0 for one sample)."""
-    x = as_float(logits, "logits")
+def _class_logits(
+    logits: Any, name: str = "logits", *, min_classes: int = 1
+) -> tuple[torch.Tensor, int]:
+    """Class scores and their class dimension (PyTorch: dim 1, or dim 0 for one sample)."""
+    x = as_float(logits, name)
     if x.ndim == 0:
-        raise ValueError("logits must have a class dimension, got a scalar")
-    return x, (1 if x.ndim >= 2 else 0)
+        raise ValueError(f"{name} must have a class dimension, got a scalar")
+    dim = 1 if x.ndim >= 2 else 0
+    if x.shape[dim] < min_classes:
+        raise ValueError(f"{name} must have at least {min_classes} classes, got {x.shape[dim]}")
+    return x, dim
 
 
 def _class_indices(
-    target: Any, x: torch.Tensor, dim: int, ignore_index: int | None = None
+    target: Any,
+    x: torch.Tensor,
+    dim: int,
+    ignore_index: int | None = None,
+    *,
+    x_name: str = "logits",
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Validated class indices, with ignored positions replaced by class 0
     (so that gathering stays legal), and the mask of positions that count."""
@@ -46,7 +56,7 @@ def _class_indices(
     expected = x.shape[:dim] + x.shape[dim + 1 :]
     if idx.shape != expected:
         raise ValueError(
-            f"target must have the shape of logits without the class dimension "
+            f"target must have the shape of {x_name} without the class dimension "
             f"{tuple(expected)}, got {tuple(idx.shape)}"
         )
     valid = torch.ones_like(idx, dtype=torch.bool) if ignore_index is None else idx != ignore_index
@@ -59,6 +69,11 @@ def _class_indices(
             + f", got values in [{kept.min().item()}, {kept.max().item()}]"
         )
     return idx.where(valid, 0), valid
+
+
+def _at_target(idx: torch.Tensor, n_classes: int, dim: int) -> torch.Tensor:
+    """Boolean mask of the target class, shaped like the scores (class axis ``dim``)."""
+    return F.one_hot(idx, n_classes).movedim(-1, dim).bool()
 
 
 def _binary_pair(logits: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:

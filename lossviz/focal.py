@@ -8,7 +8,14 @@ import torch
 import torch.nn.functional as F
 
 from ._checks import as_float, in_closed_range, reduce, scalar_in_range
-from .classification import _alpha_t, _bce, _binary_pair, _class_indices, _class_logits
+from .classification import (
+    _alpha_t,
+    _at_target,
+    _bce,
+    _binary_pair,
+    _class_indices,
+    _class_logits,
+)
 
 __all__ = ["sigmoid_focal_loss", "softmax_focal_loss"]
 
@@ -126,13 +133,11 @@ def softmax_focal_loss(
     that of all logits, so gradients stay finite for :math:`\gamma < 1` when
     :math:`p_t` saturates at 1.
     """
-    x, dim = _class_logits(logits)
+    x, dim = _class_logits(logits, min_classes=2)
     n_classes = x.shape[dim]
-    if n_classes < 2:
-        raise ValueError(f"logits must have at least 2 classes, got {n_classes}")
     g = scalar_in_range(gamma, "gamma", lo=0.0)
     idx, _ = _class_indices(target, x, dim)
-    at_target = F.one_hot(idx, n_classes).movedim(-1, dim).bool()
+    at_target = _at_target(idx, n_classes, dim)
     log_all = torch.logsumexp(x, dim)
     log_pt = x.gather(dim, idx.unsqueeze(dim)).squeeze(dim) - log_all
     log_one_minus_pt = torch.logsumexp(x.masked_fill(at_target, -torch.inf), dim) - log_all

@@ -407,3 +407,95 @@ def test_negative_gamma(gamma):
 def test_nonpositive_theta(theta):
     with pytest.raises(ValueError, match="theta"):
         siou_loss(GOOD, GOOD, theta=theta)
+
+
+# --------------------------------------------------------------------------- box_convert
+
+FORMATS = ["xyxy", "xywh", "cxcywh"]
+
+
+def naive_to_xyxy(b, fmt):
+    a, c, d, e = b
+    if fmt == "xywh":
+        return [a, c, a + d, c + e]
+    if fmt == "cxcywh":
+        return [a - d / 2, c - e / 2, a + d / 2, c + e / 2]
+    return [a, c, d, e]
+
+
+def naive_from_xyxy(b, fmt):
+    x1, y1, x2, y2 = b
+    if fmt == "xywh":
+        return [x1, y1, x2 - x1, y2 - y1]
+    if fmt == "cxcywh":
+        return [(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1]
+    return [x1, y1, x2, y2]
+
+
+@pytest.mark.parametrize("in_fmt", FORMATS)
+@pytest.mark.parametrize("out_fmt", FORMATS)
+def test_box_convert_matches_naive_formulas(in_fmt, out_fmt):
+    boxes = random_boxes(50, 2)  # any 4 numbers will do for a conversion
+    expected = [naive_from_xyxy(naive_to_xyxy(b, in_fmt), out_fmt) for b in boxes.tolist()]
+    torch.testing.assert_close(lossviz.box_convert(boxes, in_fmt, out_fmt), f64(expected), **EXACT)
+
+
+def test_box_convert_hand_made():
+    # One box, corners (1, 2) and (5, 8): 4 wide, 6 high, centred at (3, 5).
+    forms = {"xyxy": [1.0, 2.0, 5.0, 8.0], "xywh": [1.0, 2.0, 4.0, 6.0], "cxcywh": [3.0, 5.0, 4.0, 6.0]}
+    for in_fmt, source in forms.items():
+        for out_fmt, expected in forms.items():
+            assert lossviz.box_convert(source, in_fmt, out_fmt).tolist() == expected
+
+
+@pytest.mark.parametrize("in_fmt", FORMATS)
+@pytest.mark.parametrize("out_fmt", FORMATS)
+def test_box_convert_round_trip(in_fmt, out_fmt):
+    boxes = random_boxes(50, 3).reshape(5, 10, 4)
+    there = lossviz.box_convert(boxes, in_fmt, out_fmt)
+    assert there.shape == boxes.shape
+    torch.testing.assert_close(lossviz.box_convert(there, out_fmt, in_fmt), boxes, **EXACT)
+
+
+def test_box_convert_same_format_is_a_copy():
+    boxes = random_boxes(3, 4)
+    out = lossviz.box_convert(boxes, "xywh", "xywh")
+    out[0, 0] = 100.0
+    assert boxes[0, 0] != 100.0
+
+
+def test_box_convert_dtypes():
+    assert lossviz.box_convert([0, 0, 2, 2], "xyxy", "cxcywh").dtype == torch.float64
+    f32 = torch.tensor([0.0, 0.0, 2.0, 2.0])
+    assert lossviz.box_convert(f32, "xyxy", "cxcywh").dtype == torch.float32
+
+
+def test_box_convert_jacobian():
+    # cx = (x1 + x2) / 2, cy = (y1 + y2) / 2, w = x2 - x1, h = y2 - y1
+    expected = f64([[0.5, 0, 0.5, 0], [0, 0.5, 0, 0.5], [-1, 0, 1, 0], [0, -1, 0, 1]])
+    jac = torch.autograd.functional.jacobian(
+        lambda b: lossviz.box_convert(b, "xyxy", "cxcywh"), f64([1.0, 2.0, 5.0, 8.0])
+    )
+    torch.testing.assert_close(jac, expected)
+
+
+def test_box_convert_feeds_the_losses():
+    centred = lossviz.box_convert([[0.0, 0.0, 4.0, 2.0]], "cxcywh", "xyxy")
+    torch.testing.assert_close(iou_loss(centred, f64([[-1.0, -1.0, 1.0, 1.0]]), eps=0.0), f64([0.5]), **EXACT)
+
+
+@pytest.mark.parametrize("bad", ["xyhw", "XYXY", "", None, 4])
+@pytest.mark.parametrize("which", ["in_fmt", "out_fmt"])
+def test_box_convert_unknown_format(bad, which):
+    fmts = dict(in_fmt="xyxy", out_fmt="cxcywh")
+    fmts[which] = bad
+    with pytest.raises(ValueError, match=which):
+        lossviz.box_convert(GOOD, **fmts)
+
+
+@pytest.mark.parametrize(
+    "bad", [[0.0, 0.0, 1.0], [[0.0, 0.0, 1.0, 1.0, 2.0]], 1.0, [0.0, math.nan, 1.0, 1.0]]
+)
+def test_box_convert_bad_boxes(bad):
+    with pytest.raises(ValueError, match="boxes"):
+        lossviz.box_convert(bad, "xyxy", "xywh")
