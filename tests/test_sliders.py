@@ -255,10 +255,35 @@ def test_first_and_last_frames_match_the_live_drawing(name, request):
         static, live = rgb(frame), np.asarray(figure.image(**values), dtype=float)
         assert static.shape == live.shape
         diff = np.abs(static - live).max(axis=-1)
-        # The static frames are 128-colour palette PNGs: close, not identical.
+        # The static frames are palette PNGs: close, not identical.
         assert diff.mean() < 1.5, diff.mean()
         assert (diff > 24).mean() < 0.002, (diff > 24).mean()
     assert np.abs(rgb(frames[0]) - rgb(frames[-1])).max() > 100
+
+
+def test_a_small_colour_bar_keeps_its_gradient_in_the_static_frames():
+    """A colour bar is a few hundred colours on a few pixels beside large flat areas:
+    each of its colours must get close to its own palette entry (no bands), and the
+    flat colours must stay exact."""
+    from lossviz.sliders import EXACT_COLOURS, PALETTE_COLOURS, _palette_png
+
+    image = np.zeros((400, 600, 3), dtype=np.uint8)
+    image[:, :300] = (255, 255, 255)
+    image[:, 300:] = (33, 145, 140)
+    # Twelve more flat colours, as a figure's lines and fills would add.
+    for k in range(12):
+        image[10 * k : 10 * k + 10, 100:200] = (20 * k, 200 - 10 * k, 50)
+    # A 200-step gradient (a colour bar), 4 pixels wide: under 0.5 % of the image.
+    ramp = np.linspace(0, 255, 200).round().astype(np.uint8)
+    image[100:300, 400:404] = np.stack([ramp, 255 - ramp, np.full_like(ramp, 128)], axis=1)[:, None, :]
+    frame = rgb(_palette_png(Image.fromarray(image)))
+    error = np.abs(frame - image).max(axis=-1)
+    assert error[:, :300].max() == 0 and error[:120, 100:200].max() == 0
+    assert error[:, 300:400].max() == 0
+    # 200 ramp colours over the PALETTE_COLOURS - EXACT_COLOURS spread entries: at most a step or two apart.
+    step = 255 / 199
+    assert error[100:300, 400:404].max() <= 2 * step * 200 / (PALETTE_COLOURS - EXACT_COLOURS) + 1, error[100:300, 400:404].max()
+    assert len(np.unique(frame[100:300, 400].reshape(-1, 3), axis=0)) >= 150
 
 
 def test_html_survives_markup_in_the_alt_text():
