@@ -131,6 +131,27 @@ def test_math_is_typeset(path, open_page):
     log.assert_clean()
 
 
+# Code boxes wider than their text, with every hidden code cell opened (and closed again).
+OVERFLOWING_CODE = """() => {
+    const closed = [...document.querySelectorAll("details:not([open])")];
+    closed.forEach((details) => (details.open = true));
+    const wide = [...document.querySelectorAll("div.cell_input pre, div.cell_output pre")]
+        .filter((pre) => pre.scrollWidth > pre.clientWidth)
+        .map((pre) => pre.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a)));
+    closed.forEach((details) => (details.open = false));
+    return wide;
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_code_and_printed_output_fit_without_scrolling_sideways(path, open_page):
+    """At a 1280-pixel window, with the contents sidebar shown: code cells are formatted
+    to fit their box (76 characters) and printed output wraps, as in JupyterLab."""
+    page, _ = open_page(path)
+    wide = page.evaluate(OVERFLOWING_CODE)
+    assert not wide, f"{len(wide)} code boxes scroll sideways; their longest lines: {wide}"
+
+
 # -- static sliders ---------------------------------------------------------------------------
 
 
