@@ -67,7 +67,7 @@ class GradientDensity(NamedTuple):
 
 
 def _edges(bins: int, top: float, like: torch.Tensor) -> torch.Tensor:
-    """mmdet's edges ``arange(bins + 1) / bins`` in ``like``'s dtype, the last one raised to ``top``."""
+    """mmdet's edges ``arange(bins + 1) / bins`` in ``like``'s dtype, the last raised to ``top``."""
     edges = torch.arange(bins + 1, dtype=like.dtype, device=like.device) / bins
     edges[-1] = top
     return edges
@@ -142,7 +142,7 @@ def _harmonize(
 
 
 def _mask(label_weight: Any, like: torch.Tensor, like_name: str) -> torch.Tensor | None:
-    """Boolean validity mask from ``label_weight`` (mmdet: ``label_weight > 0``); None: all valid."""
+    """Boolean validity mask from ``label_weight`` (mmdet: ``label_weight > 0``), None if absent."""
     if label_weight is None:
         return None
     lw = as_float(label_weight, "label_weight", like=like)
