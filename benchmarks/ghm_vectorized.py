@@ -1,23 +1,26 @@
-"""Vectorized GHM-C (bucketize + bincount + gather) vs the per-bin Python loop.
+"""Vectorized GHM-C (one bin index per element + bincount + gather) vs the per-bin loop.
 
 Run from the repository root:
 
     .venv/bin/python benchmarks/ghm_vectorized.py
 
-Builds N = 10^6 detector-like logits/targets (about 1% positives, most
-negatives easy), then reports the median wall time over a few repeats of
+For N = 10^5 and 10^6 and for float32 and float64, builds detector-like
+logits/targets (about 1% positives, most negatives easy), then reports the
+median wall time over a few repeats of
 
 * lossviz: ``gradient_density`` alone, and the full ``GHMC(bins=30)`` forward
   (gradient norm, the same histogram and weights, weighted BCE);
 * the loop: the GHM paper's reference formulation (also mmdetection's), one
   boolean mask ``(g >= edges[i]) & (g < edges[i + 1])`` per bin;
 
-checks that both give the same loss, and prints the ratio. Figures only: the
-timings are not asserted (they depend on the machine and its load).
+checks that both put every element in the same bin (identical counts) and give
+the same loss, and prints the ratio. Figures only: the timings are not asserted
+(they depend on the machine and its load, printed first).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from typing import Callable
@@ -27,36 +30,45 @@ import torch.nn.functional as F
 
 from lossviz import GHMC, gradient_density, gradient_norm
 
-N = 10**6
+SIZES = (10**5, 10**6)
+DTYPES = (torch.float32, torch.float64)
 BINS = 30
 REPEATS = 9
 SEED = 0
 
 
-def detector_batch(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+def detector_batch(n: int, seed: int, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
     gen = torch.Generator().manual_seed(seed)
     target = (torch.rand(n, generator=gen) < 0.01).float()
     logits = torch.randn(n, generator=gen) * 1.5 + torch.where(target > 0, 0.5, -4.0)
-    return logits, target
+    return logits.to(dtype), target.to(dtype)
 
 
-def loop_ghmc(pred: torch.Tensor, target: torch.Tensor, bins: int) -> torch.Tensor:
-    """The reference formulation: a Python loop with one mask per bin."""
-    edges = torch.arange(bins + 1).float() / bins
+def loop_counts_weights(g: torch.Tensor, bins: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The reference formulation: a Python loop with one mask per bin.
+
+    The edges are mmdet's, computed in g's dtype as lossviz documents (mmdet
+    itself always uses float32 edges).
+    """
+    edges = torch.arange(bins + 1, dtype=g.dtype) / bins
     edges[-1] += 1e-6
-    g = torch.abs(pred.sigmoid().detach() - target)
-    weights = torch.zeros_like(pred)
-    tot = float(pred.numel())
-    n = 0
+    weights = torch.zeros_like(g)
+    counts = torch.zeros(bins, dtype=torch.int64)
+    tot = float(g.numel())
     for i in range(bins):
         inds = (g >= edges[i]) & (g < edges[i + 1])
         num_in_bin = inds.sum().item()
         if num_in_bin > 0:
             weights[inds] = tot / num_in_bin
-            n += 1
-    if n > 0:
-        weights = weights / n
-    return F.binary_cross_entropy_with_logits(pred, target, weights, reduction="sum") / tot
+            counts[i] = num_in_bin
+    n = int((counts > 0).sum())
+    return counts, weights / max(n, 1)
+
+
+def loop_ghmc(pred: torch.Tensor, target: torch.Tensor, bins: int) -> torch.Tensor:
+    g = torch.abs(pred.sigmoid().detach() - target)
+    _, weights = loop_counts_weights(g, bins)
+    return F.binary_cross_entropy_with_logits(pred, target, weights, reduction="sum") / g.numel()
 
 
 def median_seconds(fns: dict[str, Callable[[], object]]) -> dict[str, float]:
@@ -73,32 +85,37 @@ def median_seconds(fns: dict[str, Callable[[], object]]) -> dict[str, float]:
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
-def main() -> None:
-    logits, target = detector_batch(N, SEED)
+def run(n: int, dtype: torch.dtype) -> None:
+    logits, target = detector_batch(n, SEED, dtype)
     module = GHMC(bins=BINS)
     g = gradient_norm(logits, target)
 
+    same_bins = torch.equal(gradient_density(g, BINS).counts, loop_counts_weights(g, BINS)[0])
     vectorized = module(logits, target).item()
     looped = loop_ghmc(logits, target, BINS).item()
     rel = abs(vectorized - looped) / abs(looped)
+    same = same_bins and rel < 1e-5
 
     t = median_seconds({
         "density": lambda: gradient_density(g, BINS),
         "vectorized": lambda: module(logits, target),
         "loop": lambda: loop_ghmc(logits, target, BINS),
     })
-    t_density, t_vec, t_loop = t["density"], t["vectorized"], t["loop"]
+    dt = str(dtype).removeprefix("torch.")
+    print(f"N = {n:>9,}  {dt:7s}  density {t['density'] * 1e3:7.2f} ms  "
+          f"GHMC vectorized {t['vectorized'] * 1e3:7.2f} ms  loop {t['loop'] * 1e3:7.2f} ms  "
+          f"loop/vectorized {t['loop'] / t['vectorized']:6.2f}x  "
+          f"{'same' if same else 'DIFFERENT'} (bins {'equal' if same_bins else 'differ'}, "
+          f"loss rel. diff {rel:.1e})")
 
-    print(f"N = {N:,}, bins = {BINS}, float32, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads, median of {REPEATS}")
-    print(f"positives: {int(target.sum()):,}; non-empty bins: "
-          f"{int((gradient_density(g, BINS).counts > 0).sum())}")
-    print(f"loss  vectorized = {vectorized:.8g}  loop = {looped:.8g}  rel. diff = {rel:.2e}"
-          f"  -> {'same' if rel < 1e-5 else 'DIFFERENT'}")
-    print(f"gradient_density alone     : {t_density * 1e3:8.2f} ms")
-    print(f"GHMC forward, vectorized   : {t_vec * 1e3:8.2f} ms")
-    print(f"GHMC forward, per-bin loop : {t_loop * 1e3:8.2f} ms")
-    print(f"ratio loop / vectorized    : {t_loop / t_vec:8.2f}x")
+
+def main() -> None:
+    print(f"bins = {BINS}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"median of {REPEATS}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for n in SIZES:
+        for dtype in DTYPES:
+            run(n, dtype)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from lossviz.ghm import (
     GHMC,
     GHMR,
     GradientDensity,
+    _bin_index,
     authentic_smooth_l1,
     ghmc_loss,
     gradient_density,
@@ -151,6 +152,160 @@ def test_weights_sum_to_number_of_valid(g, bins, mask_seed):
     w = gradient_density(g, bins, valid=valid).weights
     assert w.sum().item() == pytest.approx(valid.sum().item(), rel=1e-9, abs=0)
     assert (w[~valid] == 0).all()
+
+
+# ------------------------------------------------- bin membership at the edges --
+# lossviz finds bins arithmetically (round(g * bins), then one comparison);
+# these tests pin it to mmdet's edge comparisons where float rounding bites.
+DTYPES = [torch.float32, torch.float64]
+RTOL = {torch.float32: 1e-6, torch.float64: 1e-12}
+
+
+def naive_bin(g, edges):
+    """mmdet's membership, one bin at a time: edges[i] <= g < edges[i + 1]."""
+    index = torch.full(g.shape, -1, dtype=torch.int64)
+    for i in range(len(edges) - 1):
+        index[(g >= edges[i]) & (g < edges[i + 1])] = i
+    return index
+
+
+def dtype_edges(bins, dtype, top=1.0 + 1e-6):
+    """mmdet's edges computed in g's dtype (lossviz's documented convention)."""
+    edges = torch.arange(bins + 1, dtype=dtype) / bins
+    edges[-1] = top
+    return edges
+
+
+def around_edges(edges, ulps=2):
+    """Every edge below the top, the ulps floats either side of it, 0 and 1."""
+    dtype = edges.dtype
+    inner = edges[:-1]
+    values = [inner, torch.tensor([0.0, 1.0], dtype=dtype)]
+    up = down = inner
+    for _ in range(ulps):
+        up = torch.nextafter(up, torch.tensor(2.0, dtype=dtype))
+        down = torch.nextafter(down, torch.tensor(-1.0, dtype=dtype))
+        values += [up, down]
+    g = torch.cat(values)
+    return g[(g >= 0) & (g <= 1)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("top", ["ghmc", "ghmr"])
+def test_bin_index_at_every_edge(dtype, top):
+    top_value = 1.0 + 1e-6 if top == "ghmc" else 1e3
+    floor_disagrees = 0
+    for bins in [*range(1, 65), 100, 255, 1000]:
+        edges = dtype_edges(bins, dtype, top_value)
+        if dtype == torch.float32:
+            assert torch.equal(edges, mmdet_edges(bins, top))
+        g = around_edges(edges)
+        expected = naive_bin(g, edges)
+        assert (expected >= 0).all()
+        assert torch.equal(_bin_index(g, edges).long(), expected), bins
+        floor_only = (g * bins).long().clamp(max=bins - 1)
+        floor_disagrees += int((floor_only != expected).sum())
+    # The values above do hit the cases that floor(g * bins) gets wrong.
+    assert floor_disagrees > 0
+
+
+def test_floor_alone_misses_the_edges():
+    # The two directions in which floor(g * bins) leaves mmdet's bin.
+    e22 = dtype_edges(22, torch.float32)
+    g = e22[13:14]  # 0.59090906..., in bin 13, but g * 22 rounds to 12.999999
+    assert naive_bin(g, e22).item() == 13 and int(g * 22) == 12
+    assert _bin_index(g, e22).item() == 13
+    e10 = dtype_edges(10, torch.float64)
+    g = torch.nextafter(e10[9:10], torch.zeros(1, dtype=torch.float64))  # 0.8999999999999999
+    assert naive_bin(g, e10).item() == 8 and int(g * 10) == 9
+    assert _bin_index(g, e10).item() == 8
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gradient_density_at_every_edge_matches_loop(dtype):
+    for bins in (1, 3, 10, 22, 30, 49):
+        g = around_edges(dtype_edges(bins, dtype))
+        out = gradient_density(g, bins)
+        expected = naive_bin(g, dtype_edges(bins, dtype))
+        assert out.counts.tolist() == torch.bincount(expected, minlength=bins).tolist()
+        weights = mmdet_weights(g, torch.ones_like(g, dtype=torch.bool), float(len(g)), out.edges)
+        # The loop divides in g's dtype, lossviz in float64: a rounding apart in float32.
+        torch.testing.assert_close(out.weights, weights, rtol=RTOL[dtype], atol=0)
+
+
+@st.composite
+def g_near_edges(draw, dtype):
+    """g anywhere in [0, 1], or within a few ulps of an edge of `bins` bins."""
+    bins = draw(st.integers(1, 200))
+    width = 32 if dtype == torch.float32 else 64
+    n = draw(st.integers(1, 40))
+    values = []
+    edges = dtype_edges(bins, dtype)
+    for _ in range(n):
+        if draw(st.booleans()):
+            values.append(draw(st.floats(0.0, 1.0, width=width)))
+        else:
+            v = edges[draw(st.integers(0, bins))].clamp(max=1.0)
+            toward = torch.tensor(draw(st.sampled_from([-1.0, 2.0])), dtype=dtype)
+            for _ in range(draw(st.integers(0, 3))):
+                v = torch.nextafter(v, toward)
+            values.append(v.clamp(0.0, 1.0).item())
+    return bins, torch.tensor(values, dtype=dtype)
+
+
+@SETTINGS
+@given(data=st.data(), dtype=st.sampled_from(DTYPES))
+def test_bin_index_matches_naive_loop_random(data, dtype):
+    bins, g = data.draw(g_near_edges(dtype))
+    edges = dtype_edges(bins, dtype)
+    expected = naive_bin(g, edges)
+    assert torch.equal(_bin_index(g, edges).long(), expected)
+    valid = torch.tensor(data.draw(st.lists(st.booleans(), min_size=len(g), max_size=len(g))))
+    out = gradient_density(g, bins, valid=valid)
+    assert out.counts.tolist() == torch.bincount(expected[valid], minlength=bins).tolist()
+    tot = float(max(valid.sum().item(), 1))
+    expected_w = mmdet_weights(g, valid, tot, edges)
+    torch.testing.assert_close(out.weights, expected_w, rtol=RTOL[dtype], atol=0)
+
+
+def test_bin_index_with_more_bins_than_the_precision_allows():
+    # 2**21 float32 bins is the most the arithmetic path handles; above, bucketize.
+    for bins in (2**21, 2**21 + 1):
+        edges = dtype_edges(bins, torch.float32)
+        g = torch.cat([edges[[0, 1, 2, 12345, bins // 3, bins - 1]], torch.ones(1)])
+        g = torch.cat([g, torch.nextafter(g, torch.zeros(1)), torch.nextafter(g, torch.ones(1))])
+        # For this many bins, the count of lower edges <= g is the naive loop.
+        expected = torch.tensor([int((edges[:-1] <= v).sum()) - 1 for v in g])
+        assert torch.equal(_bin_index(g, edges).long(), expected)
+
+
+def test_gradient_density_keeps_shape_and_layout_free():
+    g = torch.rand(40, 30, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    valid = torch.rand(40, 30, generator=torch.Generator().manual_seed(1)) < 0.8
+    flat = gradient_density(g.reshape(-1), 10, valid=valid.reshape(-1))
+    out = gradient_density(g.T, 10, valid=valid.T)  # non-contiguous
+    assert out.weights.shape == (30, 40)
+    assert torch.equal(out.weights, flat.weights.view(40, 30).T)
+    assert torch.equal(out.counts, flat.counts)
+
+
+def test_ghm_modules_accept_any_shape():
+    x, y = detector_batch(600, seed=11)
+    lw = (torch.arange(600) % 7 != 0).double()
+    shaped = [t.view(20, 30).T for t in (x, y, lw)]
+    expected = ghmc_loss(x, y, label_weight=lw)
+    torch.testing.assert_close(ghmc_loss(*shaped[:2], label_weight=shaped[2]), expected)
+    torch.testing.assert_close(GHMR()(*shaped), GHMR()(x, y, lw))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_g_one_in_last_bin_in_half_precision(dtype):
+    # The top edge 1 + 1e-6 rounds to 1 in these dtypes; g = 1 still belongs to
+    # the last bin, as with mmdet's float32 edges.
+    out = gradient_density(torch.tensor([0.5, 1.0], dtype=dtype), 10)
+    assert out.counts.tolist() == [0] * 5 + [1] + [0] * 3 + [1]
+    x = torch.tensor([0.5, -30.0], dtype=dtype)
+    assert torch.isfinite(ghmc_loss(x, torch.tensor([0.0, 1.0], dtype=dtype))).all()
 
 
 # ------------------------------------------------------------------- GHM-C ---
