@@ -35,7 +35,14 @@ THEBE := _build/vendor/thebe/index.js
 $(THEBE): book/_ext/live_code/vendor.py | $(BIN)/python
 	$(BIN)/python $< _build/vendor
 
-book: $(BOOK_STAMP) $(LIB_STAMP) $(THEBE)
+# Sphinx copies static files only when it writes a page: a changed stylesheet or script
+# alone would never reach the site, so the first page's output is removed to be rewritten.
+STATIC_STAMP := _build/.static-sources
+$(STATIC_STAMP): $(wildcard book/_static/* book/_ext/live_code/static/*)
+	rm -f _build/html/book/intro.html
+	mkdir -p _build && touch $@
+
+book: $(BOOK_STAMP) $(LIB_STAMP) $(STATIC_STAMP) $(THEBE)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 # Slides: one reveal.js deck per chapter, made from the built pages (slides/build.py),

@@ -34,6 +34,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
+import imagequant
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -48,12 +49,10 @@ Update = Callable[..., "Sequence[Artist] | None"]
 Setup = Callable[[Figure], Update]
 
 # Figures are sized for a projector as well as a laptop; the static frames keep the
-# live resolution but a palette of 256 colours, to keep each page under 3 MB. The
-# EXACT_COLOURS most frequent colours (background, fills, lines) are kept exactly.
+# live resolution but a palette of 256 colours, to keep each page under 3 MB.
 DEFAULT_FIGSIZE = (9.0, 4.5)
 DPI = 80
 PALETTE_COLOURS = 256
-EXACT_COLOURS = 32
 LIVE_JPEG_QUALITY = 90
 # The static version holds every live value up to these counts, a coarser grid above.
 MAX_STATIC_FRAMES_1D = 26
@@ -368,37 +367,19 @@ def _drawing_order(axes: Axes) -> list[Artist]:
     return sorted((child for child in axes.get_children() if child not in hidden), key=lambda child: child.get_zorder())
 
 
-def _palette(colours: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """At most PALETTE_COLOURS colours for an image with these distinct colours and pixel counts.
-
-    Median cut over the pixels gives a colour entries in proportion to its area, so a
-    colour bar (hundreds of colours on a few pixels) got a handful and showed bands.
-    Here the most frequent colours are kept exactly and median cut runs over the
-    distinct colours, each counted once, for the rest.
-    """
-    if len(colours) <= PALETTE_COLOURS:
-        return colours
-    frequent = colours[np.argsort(counts)[::-1][:EXACT_COLOURS]]
-    spread = Image.fromarray(colours[None]).quantize(
-        colors=PALETTE_COLOURS - EXACT_COLOURS, method=Image.Quantize.MEDIANCUT
-    )
-    used = sorted(index for _, index in spread.getcolors())
-    spread_colours = np.asarray(spread.getpalette(), dtype=np.uint8).reshape(-1, 3)[used]
-    return np.concatenate([frequent, spread_colours])
-
-
 def _palette_png(image: Image.Image) -> bytes:
-    pixels = np.asarray(image.convert("RGB"))
-    keys = (pixels[..., 0].astype(np.int32) << 16) | (pixels[..., 1].astype(np.int32) << 8) | pixels[..., 2]
-    distinct, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    colours = np.stack([distinct >> 16, (distinct >> 8) & 255, distinct & 255], axis=1).astype(np.uint8)
-    palette = _palette(colours, counts)
-    # Each distinct colour to its nearest palette entry (Pillow's own mapping works on
-    # coarse colour cells and can move even pure white).
-    distance = ((colours[:, None, :].astype(np.int32) - palette[None, :, :].astype(np.int32)) ** 2).sum(axis=-1)
-    indices = distance.argmin(axis=1).astype(np.uint8)[inverse].reshape(pixels.shape[:2])
-    quantized = Image.fromarray(indices, mode="P")
-    quantized.putpalette(palette.tobytes())
+    # libimagequant (pngquant's library) places the palette by perceived error, so a
+    # colour bar keeps its gradient beside large flat areas; Pillow's median cut gave
+    # a colour bar a handful of entries, and visible bands. No dithering: it would
+    # speckle the flat fields of the heatmaps.
+    rgba = image.convert("RGBA")
+    # The raw-bytes entry point: quantize_pil_image copies the pixels in a Python loop.
+    indices, palette = imagequant.quantize_raw_rgba_bytes(
+        rgba.tobytes(), rgba.width, rgba.height, dithering_level=0.0, max_colors=PALETTE_COLOURS
+    )
+    quantized = Image.frombytes("P", rgba.size, indices)
+    # The frames are opaque: the palette's alpha is dropped, so the PNG has no tRNS chunk.
+    quantized.putpalette(bytes(value for i, value in enumerate(palette) if i % 4 != 3))
     buffer = io.BytesIO()
     quantized.save(buffer, format="png", optimize=True)
     return buffer.getvalue()

@@ -261,29 +261,33 @@ def test_first_and_last_frames_match_the_live_drawing(name, request):
     assert np.abs(rgb(frames[0]) - rgb(frames[-1])).max() > 100
 
 
-def test_a_small_colour_bar_keeps_its_gradient_in_the_static_frames():
-    """A colour bar is a few hundred colours on a few pixels beside large flat areas:
-    each of its colours must get close to its own palette entry (no bands), and the
-    flat colours must stay exact."""
-    from lossviz.sliders import EXACT_COLOURS, PALETTE_COLOURS, _palette_png
+def test_colour_bars_keep_their_gradient_in_the_static_frames():
+    """Two heatmaps with their colour bars and a contour line, as in the Dice chapter:
+    the 256-colour frame must keep the colour bars smooth. (Pillow's median cut with
+    128 colours, used before, kept 43 and 57 steps of these bars: visible bands.)"""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    image = np.zeros((400, 600, 3), dtype=np.uint8)
-    image[:, :300] = (255, 255, 255)
-    image[:, 300:] = (33, 145, 140)
-    # Twelve more flat colours, as a figure's lines and fills would add.
-    for k in range(12):
-        image[10 * k : 10 * k + 10, 100:200] = (20 * k, 200 - 10 * k, 50)
-    # A 200-step gradient (a colour bar), 4 pixels wide: under 0.5 % of the image.
-    ramp = np.linspace(0, 255, 200).round().astype(np.uint8)
-    image[100:300, 400:404] = np.stack([ramp, 255 - ramp, np.full_like(ramp, 128)], axis=1)[:, None, :]
+    from lossviz.sliders import _palette_png
+
+    fig = Figure(figsize=(9, 4.5), dpi=80)
+    FigureCanvasAgg(fig)
+    y, x = np.mgrid[-1:1:48j, -1:1:48j]
+    fields = [("viridis", np.exp(-4 * (x**2 + y**2))), ("RdBu_r", x * y)]
+    for ax, (cmap, field) in zip(fig.subplots(1, 2), fields):
+        fig.colorbar(ax.imshow(field, cmap=cmap, interpolation="nearest"), ax=ax)
+        ax.plot([0, 47], [0, 47], color="k")
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
     frame = rgb(_palette_png(Image.fromarray(image)))
-    error = np.abs(frame - image).max(axis=-1)
-    assert error[:, :300].max() == 0 and error[:120, 100:200].max() == 0
-    assert error[:, 300:400].max() == 0
-    # 200 ramp colours over the PALETTE_COLOURS - EXACT_COLOURS spread entries: at most a step or two apart.
-    step = 255 / 199
-    assert error[100:300, 400:404].max() <= 2 * step * 200 / (PALETTE_COLOURS - EXACT_COLOURS) + 1, error[100:300, 400:404].max()
-    assert len(np.unique(frame[100:300, 400].reshape(-1, 3), axis=0)) >= 150
+    steps_per_column = [len(np.unique(image[:, c], axis=0)) for c in range(image.shape[1])]
+    bars = [c for c, steps in enumerate(steps_per_column) if steps > 150]
+    assert bars, "no colour bar found in the test figure"
+    for column in (bars[0], bars[-1]):
+        # About 260 pixels of bar: 70 or more steps leave bands under 4 pixels.
+        kept = len(np.unique(frame[:, column], axis=0))
+        assert kept >= 70, f"column {column}: {kept} of {steps_per_column[column]} steps"
+    assert np.abs(frame - image).mean() < 0.3
 
 
 def test_html_survives_markup_in_the_alt_text():
