@@ -23,10 +23,12 @@ $(TEST_STAMP): requirements-test.txt $(BOOK_STAMP)
 install: $(TEST_STAMP)
 
 # jupyter-cache keys a chapter on its own code only; a change to the library must
-# re-execute every chapter, so the cache is dropped when lossviz/ changes.
+# re-execute every chapter, so when lossviz/ changes the cache is dropped, and so is
+# Sphinx's environment (_build/.doctrees), without which Sphinx would not read the
+# unchanged chapters again and so would not execute them.
 LIB_STAMP := _build/.lossviz-sources
 $(LIB_STAMP): $(wildcard lossviz/*.py)
-	rm -rf _build/.jupyter_cache
+	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 
 # Live code (book/_ext/live_code): Thebe's bundle and require.js, from the npm
