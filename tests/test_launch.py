@@ -114,6 +114,12 @@ def test_downloaded_notebook_opens_with_the_install_cell(docname):
     assert "remove-cell" in first["metadata"].get("tags", [])
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
     assert any(cell.get("outputs") for cell in notebook["cells"]), "the notebook was not executed"
+    # Slider figures are one picture each, not every build-time frame (book/_ext/notebook_downloads.py).
+    outputs = [output.get("data", {}) for cell in notebook["cells"] for output in cell.get("outputs", [])]
+    assert not [data for data in outputs if "lossviz-slider" in "".join(data.get("text/html", ""))]
+    sliders = (ROOT / f"{docname}.md").read_text().count("slider_figure(")
+    pictures = [data for data in outputs if "SliderFigure(" in "".join(data.get("text/plain", ""))]
+    assert len(pictures) >= min(sliders, 1) and all("image/png" in data for data in pictures)
 
 
 # Reads the built site, like the browser tests: `make unit` leaves it out.
