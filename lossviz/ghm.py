@@ -156,7 +156,7 @@ def _mu(mu: float) -> float:
 
 def _bce_gradient_norm(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     # In place: one new tensor instead of three.
-    return torch.sigmoid(x.detach()).sub_(y).abs_()
+    return torch.sigmoid(x.detach()).sub_(y.detach()).abs_()
 
 
 def _asl1(d: torch.Tensor, mu: float) -> torch.Tensor:

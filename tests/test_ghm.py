@@ -106,6 +106,9 @@ def test_gradient_norm_matches_formula():
 def test_gradient_norm_is_detached():
     x = torch.randn(5, requires_grad=True)
     assert not gradient_norm(x, torch.zeros(5)).requires_grad
+    # Soft targets that are themselves learned (e.g. distillation) must not leak in either.
+    y = torch.rand(5, requires_grad=True)
+    assert not gradient_norm(x, y).requires_grad
 
 
 def test_gradient_density_edges_and_counts_naive():
