@@ -68,7 +68,7 @@ LIVE_PORT ?= 8888
 SITE_PORT ?= 8000
 live: book
 	@token=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))'); \
-	echo "Open http://127.0.0.1:$(SITE_PORT)/?jupyter=http://127.0.0.1:$(LIVE_PORT)/&token=$$token"; \
+	echo "Open http://127.0.0.1:$(SITE_PORT)/book/intro.html?jupyter=http://127.0.0.1:$(LIVE_PORT)/&token=$$token"; \
 	echo "then any chapter's launch menu (the rocket) > Live Code."; \
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(SITE_PORT) >/dev/null 2>&1 & site=$$!; \
 	trap "kill $$site" EXIT; \

@@ -1,23 +1,23 @@
 """Live code (book/_ext/live_code): a chapter's cells run on a Jupyter kernel from its page.
 
 On the published site the kernel comes from mybinder.org, which needs the internet;
-here a Jupyter server on 127.0.0.1 stands in for it, through the same page code that
-`make live` uses (``?jupyter=<url>&token=<token>``). The tests press "Live Code" in
-headless Chromium and check that the whole chapter runs, that nothing leaves the
-machine, and that a slider has become a live widget that redraws its figure.
+here `make live` stands in for it, as a lecturer with no internet would use it: the
+site and a Jupyter server on 127.0.0.1, and the address it prints
+(``?jupyter=<url>&token=<token>``). The tests press "Live Code" in headless Chromium
+and check that the whole chapter runs, that nothing leaves the machine, and that a
+slider has become a live widget that redraws its figure.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import secrets
+import os
+import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from _browser import BUILD, ROOT, SHOTS, offline_page, serve
@@ -65,33 +65,43 @@ def test_thebe_is_served_by_the_site():
         assert (folder / name).is_file(), f"{name} is missing from the built site"
 
 
-@pytest.fixture(scope="module")
-def jupyter_server() -> Iterator[tuple[str, str]]:
-    """A Jupyter server on 127.0.0.1 in the repository's root, as `make live` starts it."""
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = secrets.token_hex(16)
-    command = [
-        sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--ServerApp.allow_origin=*",
-        f"--ServerApp.root_dir={ROOT}", "--allow-root",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"`make live` exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.25)
+    pytest.fail(f"nothing listens on port {port}")
+
+
+@pytest.fixture(scope="module")
+def make_live() -> Iterator[str]:
+    """`make live`, as a lecturer runs it: yields the address it tells them to open."""
+    site_port, live_port = free_port(), free_port()
+    process = subprocess.Popen(
+        ["make", "-s", "live", f"SITE_PORT={site_port}", f"LIVE_PORT={live_port}"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
     try:
-        for _ in range(120):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("the Jupyter server did not start")
-        yield url, token
+        address = next((line.split()[1] for line in process.stdout if line.startswith("Open ")), None)
+        assert address, "`make live` printed no address to open"
+        wait_for_port(site_port, process)
+        wait_for_port(live_port, process)
+        yield address
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        # The site server, the Jupyter server and its kernels share make's process group.
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
 
 
 def press_live_code(page: Page) -> None:
@@ -109,39 +119,42 @@ def wait_for_status(page: Page, timeout_s: float) -> tuple[str, str]:
     return status.get_attribute("data-state"), status.text_content()
 
 
-def test_live_code_runs_the_chapter_and_its_sliders_come_alive(browser, jupyter_server):
-    server, token = jupyter_server
+def test_live_code_runs_the_chapter_and_its_sliders_come_alive(browser, make_live):
+    """The lecturer's path: open the address `make live` prints (the introduction), go to
+    a chapter through the book's own navigation, press Live Code."""
     config = live_code_config(CHAPTER)
-    with serve(HTML) as site:
-        page, log = offline_page(browser)
-        try:
-            page.goto(f"{site}{CHAPTER}.html?jupyter={server}&token={token}", wait_until="load")
-            page.wait_for_load_state("networkidle")
-            assert not [url for url in log.requests if "/_static/thebe/" in url], "Thebe loaded before the click"
-            press_live_code(page)
-            state, text = wait_for_status(page, timeout_s=240)
-            assert state == "ready", text
-            # Every code cell, the hidden set-up cells too, became a Thebe cell and ran.
-            total = config["visibleCells"] + len(config["hiddenCells"])
-            assert page.locator(".thebe-cell").count() == total
-            assert page.locator(".live-code-hidden").count() == len(config["hiddenCells"])
-            assert page.locator(".live-code-hidden:not([hidden])").count() == 0
-            # The static slider figures were replaced by live widgets: move one, its image changes.
-            slider = page.locator(".widget-slider").first
-            slider.scroll_into_view_if_needed()
-            widget = slider.locator("xpath=ancestor::*[contains(@class, 'widget-vbox') or contains(@class, 'widget-box')][1]")
-            image = widget.locator("img").first
-            before = image.get_attribute("src")
-            slider.locator(".noUi-handle, .ui-slider-handle, [role=slider]").first.focus()
-            for _ in range(5):
-                page.keyboard.press("ArrowRight")
-            page.wait_for_function("([img, before]) => img.src !== before", arg=[image.element_handle(), before], timeout=30_000)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SHOTS / "live-code-slider.png")
-            page.locator(".thebe-cell:visible").first.scroll_into_view_if_needed()
-            page.screenshot(path=SHOTS / "live-code-cell.png")
-        finally:
-            page.context.close()
+    page, log = offline_page(browser)
+    try:
+        page.goto(make_live, wait_until="load")
+        page.locator("nav.bd-links a", has_text="Focal loss I:").click()
+        page.wait_for_url(f"**/{CHAPTER}.html")
+        page.wait_for_load_state("networkidle")
+        assert "jupyter=" not in page.url
+        assert not [url for url in log.requests if "/_static/thebe/" in url], "Thebe loaded before the click"
+        press_live_code(page)
+        state, text = wait_for_status(page, timeout_s=240)
+        assert state == "ready", text
+        # Every code cell, the hidden set-up cells too, became a Thebe cell and ran.
+        total = config["visibleCells"] + len(config["hiddenCells"])
+        assert page.locator(".thebe-cell").count() == total
+        assert page.locator(".live-code-hidden").count() == len(config["hiddenCells"])
+        assert page.locator(".live-code-hidden:not([hidden])").count() == 0
+        # The static slider figures were replaced by live widgets: move one, its image changes.
+        slider = page.locator(".widget-slider").first
+        slider.scroll_into_view_if_needed()
+        widget = slider.locator("xpath=ancestor::*[contains(@class, 'widget-vbox') or contains(@class, 'widget-box')][1]")
+        image = widget.locator("img").first
+        before = image.get_attribute("src")
+        slider.locator(".noUi-handle, .ui-slider-handle, [role=slider]").first.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("([img, before]) => img.src !== before", arg=[image.element_handle(), before], timeout=30_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / "live-code-slider.png")
+        page.locator(".thebe-cell:visible").first.scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / "live-code-cell.png")
+    finally:
+        page.context.close()
     log.assert_clean()
 
 

@@ -82,7 +82,11 @@ def _hidden_cells(app: Sphinx, pagename: str, visible: list[int]) -> list[dict[s
 
 def add_live_code(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
     binder = _launch_settings(app)
-    if binder is None or doctree is None or "kernelspec" not in app.env.metadata.get(pagename, {}):
+    if binder is None:
+        return
+    # On every page: a Jupyter server named in any page's address is remembered.
+    app.add_js_file("live-code.js", loading_method="defer")
+    if doctree is None or "kernelspec" not in app.env.metadata.get(pagename, {}):
         return
     visible = _visible_cell_indices(pagename, doctree)
     theme = app.config.html_theme_options
@@ -96,7 +100,6 @@ def add_live_code(app: Sphinx, pagename: str, templatename: str, context: dict[s
     # "</" would end the script element early.
     data = json.dumps(page).replace("</", "<\\/")
     context["body"] += f'\n<script type="application/json" id="live-code">{data}</script>\n'
-    app.add_js_file("live-code.js", loading_method="defer")
 
 
 def check_thebe_bundle(app: Sphinx) -> None:

@@ -42,12 +42,16 @@
   }
 
   // A Jupyter server named in the address is remembered for the tab (sessionStorage),
-  // so that the links to other chapters, which drop the query, keep using it.
-  function serverOptions(page) {
+  // on whichever page of the book it is opened, so that the links to other pages,
+  // which drop the query, keep using it.
+  function rememberServer() {
     const query = new URLSearchParams(window.location.search);
     if (query.has("jupyter")) {
       sessionStorage.setItem(SERVER_KEY, JSON.stringify({ baseUrl: query.get("jupyter"), token: query.get("token") ?? "" }));
     }
+  }
+
+  function serverOptions(page) {
     const server = JSON.parse(sessionStorage.getItem(SERVER_KEY) ?? "null");
     if (server?.baseUrl) {
       return { where: server.baseUrl, options: { useBinder: false, serverSettings: server } };
@@ -155,6 +159,7 @@
     }
   }
 
+  rememberServer();
   window.initThebe = () => {
     if (started) return;
     started = true;
