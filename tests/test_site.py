@@ -284,24 +284,11 @@ def test_static_sliders_follow_keyboard_and_pointer(path, open_page):
 def test_a_two_slider_figure_works_in_the_browser(site, browser):
     """Two sliders (which no chapter may have yet): Python and the inline script must agree
     on the row-major frame order. (`site` is only needed for the screenshot folder.)"""
-    import numpy as np
+    from test_sliders import bump_setup
 
     from lossviz.sliders import Slider, slider_figure
 
-    x = np.linspace(0, 1, 100)
-
-    def setup(fig):
-        ax = fig.subplots()
-        (line,) = ax.plot(x, x)
-        ax.set(xlim=(0, 1), ylim=(0, 1.05))
-
-        def update(centre, width):
-            line.set_ydata(np.exp(-0.5 * ((x - centre) / width) ** 2))
-            return [line]
-
-        return update
-
-    figure = slider_figure(setup, centre=Slider(0, 1, 0.5), width=(0.1, 0.3, 0.1), alt="A bump", figsize=(3, 2))
+    figure = slider_figure(bump_setup, centre=Slider(0, 1, 0.5), width=(0.1, 0.3, 0.1), alt="A bump", figsize=(3, 2))
     page = browser.new_page()
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
