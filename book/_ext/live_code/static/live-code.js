@@ -4,8 +4,8 @@
  * launch button calls initThebe()). Then Thebe is loaded from this site
  * (_static/thebe/), a kernel is asked of mybinder.org, or of the Jupyter server given
  * in the page's address as ?jupyter=<server url>&token=<token> (`make live`; an empty
- * ?jupyter= goes back to Binder), every code cell
- * becomes an editor, and the chapter runs from the top so that its sliders come alive.
+ * ?jupyter= goes back to Binder), every code cell becomes an editor, and the chapter
+ * runs from the top so that its sliders come alive.
  */
 (() => {
   "use strict";
