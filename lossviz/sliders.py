@@ -243,12 +243,22 @@ class SliderFigure:
         return frames
 
     # -- the two views ---------------------------------------------------------------
+    def frame_alt(self, values: Mapping[str, float]) -> str:
+        """Alt text of the frame for ``values``: the figure's, with the slider values."""
+        return f"{self.alt} ({', '.join(spec.text(name, values[name]) for name, spec in self.params.items())})"
+
     def widget(self) -> Any:
         """The live ipywidgets view (needs a kernel)."""
         import ipywidgets as widgets
 
-        image = widgets.Image(value=self.render(**self.initial), format="jpeg")
-        image.layout.max_width = "100%"
+        width, _ = self.canvas.get_width_height()
+        # At its natural size, never enlarged (a stretched JPEG is blurry), narrower on
+        # a narrow screen. ipywidgets' Image has no alt attribute: the frame's alt text
+        # goes in its title, which is then the image's accessible name.
+        image = widgets.Image(
+            value=self.render(**self.initial), format="jpeg", tooltip=self.frame_alt(self.initial),
+            layout=widgets.Layout(width=f"{width}px", max_width="100%", height="auto"),
+        )
         controls = {}
         for name, spec in self.params.items():
             slider_class = widgets.IntSlider if spec.is_integer else widgets.FloatSlider
@@ -263,6 +273,7 @@ class SliderFigure:
         def redraw(_change: Any = None) -> None:
             values = {name: self.params[name]._snap(c.value) for name, c in controls.items()}
             image.value = self.render(**values)
+            image.tooltip = self.frame_alt(values)
 
         for control in controls.values():
             control.observe(redraw, names="value")
@@ -277,7 +288,7 @@ class SliderFigure:
         start = [min(range(len(a)), key=lambda i: abs(a[i] - self.initial[n])) for a, n in zip(axes, names)]
         first = int(np.ravel_multi_index(start, [len(a) for a in axes]))
         uid = f"lossviz-{hashlib.sha1(b''.join(frames)).hexdigest()[:10]}-{next(_HTML_IDS)}"
-        alts = [f"{self.alt} ({', '.join(self.params[n].text(n, v[n]) for n in names)})" for v in grid]
+        alts = [self.frame_alt(values) for values in grid]
         data = {
             "frames": [base64.b64encode(f).decode("ascii") for f in frames],
             "alts": alts,

@@ -313,6 +313,18 @@ def test_moving_a_live_slider_redraws_the_image(bump):
     assert np.array_equal(rgb(image.value), rgb(bump.render(centre=0, width=0.3)))
 
 
+def test_the_live_image_keeps_its_natural_size_and_the_static_alt_text(bump):
+    box = bump.widget()
+    image, centre, _ = box.children
+    natural_width = Image.open(io.BytesIO(image.value)).width
+    assert (image.layout.width, image.layout.max_width, image.layout.height) == (f"{natural_width}px", "100%", "auto")
+    static_alts = json.loads(_Parts(static_html(bump)).json[0])["alts"]
+    initial = image.tooltip
+    assert initial in static_alts and initial.startswith(bump.alt)
+    centre.value = 0.0
+    assert image.tooltip == bump.frame_alt({"centre": 0.0, "width": bump.initial["width"]}) != initial
+
+
 def test_integer_parameters_get_an_integer_slider():
     figure = slider_figure(power_setup, power=(1, 4, 1), alt="integer powers", figsize=(2, 2))
     _, control = figure.widget().children
