@@ -29,9 +29,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from docutils import nodes
-from myst_nb.core.read import create_nb_reader
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+
+# The reader the build uses, so that cell indices agree with the page's.
+from prose_eval import create_nb_reader, is_evaluation_cell
 
 STATIC = Path(__file__).parent / "static"
 
@@ -74,7 +76,7 @@ def _hidden_cells(app: Sphinx, pagename: str, visible: list[int]) -> list[dict[s
     notebook = reader.read(text)
     hidden = []
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code" or not cell.source.strip() or index in visible:
+        if cell.cell_type != "code" or not cell.source.strip() or index in visible or is_evaluation_cell(cell):
             continue
         hidden.append({"position": sum(i < index for i in visible), "source": cell.source})
     return hidden
