@@ -2,9 +2,10 @@
 
 Binder and Colab need the internet, so these tests check what the site hands them:
 the links built from the one repository URL in _config.yml, the files they open, and
-the shared first cell that installs lossviz where it is missing. The last test opens
-a chapter in headless Chromium and checks the launch buttons are plain links that
-load nothing from another host.
+the first cell of the downloaded notebook, which installs lossviz where it is missing
+(book/_ext/notebook_downloads.py writes it from that same URL; no chapter names it).
+The last test opens a chapter in headless Chromium and checks the launch buttons are
+plain links that load nothing from another host.
 """
 
 from __future__ import annotations
@@ -26,18 +27,6 @@ REPOSITORY = CONFIG["repository"]["url"].rstrip("/")
 BRANCH = CONFIG["repository"]["branch"]
 LAUNCH = CONFIG["launch_buttons"]
 COLAB_BRANCH = CONFIG["sphinx"]["config"]["colab_notebook_branch"]
-
-# The one shared first cell of every notebook chapter: identical everywhere, and it
-# installs from the repository the launch buttons point to.
-INSTALL_CELL = f"""```{{code-cell}} ipython3
-:tags: [remove-cell]
-try:
-    import lossviz
-except ImportError:  # e.g. on Colab: install the book's package from its repository
-    %pip install --quiet "lossviz @ git+{REPOSITORY}"
-```
-"""
-INSTALL_SOURCE = INSTALL_CELL.split("\n", 2)[2].removesuffix("```\n").rstrip("\n")
 
 FRONT_MATTER = re.compile(r"---\n.*?\n---\n", re.DOTALL)
 
@@ -71,14 +60,11 @@ def test_there_are_notebook_chapters():
     assert len(CHAPTERS) >= 10, CHAPTERS
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
-def test_first_cell_installs_lossviz_only_where_it_is_missing(docname):
-    text = (ROOT / f"{docname}.md").read_text()
-    rest = text[FRONT_MATTER.match(text).end() :].lstrip("\n")
-    assert rest.startswith(INSTALL_CELL), (
-        f"{docname}.md must open with the shared install cell (see tests/test_launch.py):\n{INSTALL_CELL}"
-    )
-    assert text.count("git+https://") == 1
+def test_the_repository_is_named_once():
+    """Only _config.yml names the repository; everything else derives it from there."""
+    sources = [ROOT / "_config.yml", *ROOT.glob("book/**/*.md"), *ROOT.glob("book/_ext/**/*.py"), *ROOT.glob("binder/*")]
+    naming = [path.relative_to(ROOT) for path in sources if path.is_file() and REPOSITORY in path.read_text()]
+    assert naming == [Path("_config.yml")], naming
 
 
 # Reads the built site, like the browser tests: `make unit` leaves it out.
@@ -97,9 +83,7 @@ def test_launch_links_and_downloads(docname):
     for suffix in (".ipynb", ".md"):
         assert f"{depth}_sources/{docname}{suffix}" in hrefs, f"no {suffix} download"
         assert (HTML / "_sources" / f"{docname}{suffix}").is_file()
-    # The install cell is not shown on the page; only live code's inert JSON carries it.
-    shown = re.sub(r'<script type="application/json" id="live-code">.*?</script>', "", page, flags=re.DOTALL)
-    assert "git+https://" not in shown
+    assert "git+https://" not in page
 
 
 # Reads the built site, like the browser tests: `make unit` leaves it out.
@@ -108,10 +92,10 @@ def test_launch_links_and_downloads(docname):
 def test_downloaded_notebook_opens_with_the_install_cell(docname):
     """The .ipynb download (and what Colab opens) is the executed chapter, install cell first."""
     notebook = json.loads((HTML / "_sources" / f"{docname}.ipynb").read_text())
-    first = notebook["cells"][0]
-    assert first["cell_type"] == "code"
-    assert "".join(first["source"]).rstrip("\n") == INSTALL_SOURCE
-    assert "remove-cell" in first["metadata"].get("tags", [])
+    first = "".join(notebook["cells"][0]["source"])
+    assert notebook["cells"][0]["cell_type"] == "code"
+    assert f'%pip install --quiet "lossviz @ git+{REPOSITORY}"' in first
+    assert first.count("import lossviz") == 1 and "except ImportError:" in first
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
     assert any(cell.get("outputs") for cell in notebook["cells"]), "the notebook was not executed"
     # Slider figures are one picture each, not every build-time frame (book/_ext/notebook_downloads.py).

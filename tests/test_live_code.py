@@ -53,7 +53,7 @@ def test_the_page_carries_every_code_cell_of_the_notebook():
     hidden = [cell.source for cell in cells if "remove-cell" in cell.metadata.get("tags", [])]
     assert [cell["source"] for cell in config["hiddenCells"]] == hidden
     assert config["visibleCells"] + len(hidden) == len(cells)
-    # The install cell opens the notebook, so it runs before every visible cell.
+    # The set-up cell (imports) opens the notebook, so it runs before every visible cell.
     assert config["hiddenCells"][0]["position"] == 0 and "import lossviz" in hidden[0]
     assert config["kernelOptions"] == {"kernelName": "python3", "path": "book"}
     assert config["binderOptions"]["repoProvider"] == "github"
