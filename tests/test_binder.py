@@ -72,14 +72,13 @@ def test_no_dependency_is_repeated():
 
 
 def test_binder_adds_only_what_binder_needs():
-    """Everything binder/requirements.txt names itself (beyond the shared list) is a
-    Jupyter-side tool; today that is jupytext alone."""
-    own = {
-        canonicalize_name(Requirement(line).name)
-        for line in lines(BINDER / "requirements.txt")
-        if not line.startswith("-")
-    }
-    assert own == {"jupytext"}
+    """Everything binder/ names beyond the shared list is JupyterLab and its extensions
+    (binder/jupyterlab.txt, which the notebook browser tests install too)."""
+    assert not [line for line in lines(BINDER / "requirements.txt") if not line.startswith("-")]
+    assert "-r jupyterlab.txt" in lines(BINDER / "requirements.txt")
+    own = {canonicalize_name(Requirement(line).name) for line in lines(BINDER / "jupyterlab.txt")}
+    assert own == {"jupyterlab", "jupytext", "jupyterlab-myst"}
+    assert "-r binder/jupyterlab.txt" in lines(ROOT / "requirements-test.txt")
 
 
 def test_runtime_python_satisfies_the_package():
