@@ -63,15 +63,22 @@ def _evaluation_source(exprs: list[str]) -> str:
 
 def with_evaluation_cells(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook with a hidden evaluation cell after each markdown cell that has ``{eval}``."""
-    cells = []
-    for cell in notebook.cells:
+    # myst-nb maps each cell to its first line in the source: an evaluation cell
+    # takes its markdown cell's line, where an error in it is reported.
+    lines = notebook.metadata.get("source_map")
+    cells, source_map = [], []
+    for index, cell in enumerate(notebook.cells):
         cells.append(cell)
+        source_map += lines[index : index + 1] if lines else []
         exprs = expressions(cell.source) if cell.cell_type == "markdown" else []
         if exprs:
             evaluation = nbformat.v4.new_code_cell(_evaluation_source(exprs))
             evaluation.metadata = {"tags": ["remove-cell"], MARK: True}
             cells.append(evaluation)
+            source_map += lines[index : index + 1] if lines else []
     notebook.cells = cells
+    if lines:
+        notebook.metadata["source_map"] = source_map
     return notebook
 
 
