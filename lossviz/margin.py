@@ -463,7 +463,8 @@ def label_ranking_loss(y_true: Any, y_score: Any, *, reduction: Reduction = "mea
     relevant and an irrelevant label counts as wrong (otherwise equal scores
     everywhere would reach zero loss), and a sample with no relevant or no
     irrelevant label scores 0 and still counts in the mean. sklearn's
-    ``sample_weight`` is ``np.average`` of the ``"none"`` output. Compares all
+    ``sample_weight`` is ``np.average`` of the ``"none"`` output. Empty input
+    (no sample or no label) raises ``ValueError``, as in sklearn. Compares all
     :math:`K^2` label pairs of a sample at once, which suits tens of labels,
     not thousands.
     """
@@ -473,6 +474,11 @@ def label_ranking_loss(y_true: Any, y_score: Any, *, reduction: Reduction = "mea
     if s.ndim != 2:
         raise ValueError(
             f"y_true and y_score must have shape (n_samples, n_labels), got {tuple(s.shape)}"
+        )
+    if y.numel() == 0:
+        # The mean over no samples would be NaN; sklearn raises here too.
+        raise ValueError(
+            f"y_true must hold at least one sample and one label, got shape {tuple(y.shape)}"
         )
     _labels(y, (0.0, 1.0), "y_true", "")
     pairs = y[:, :, None] * (1 - y[:, None, :])  # relevant j, irrelevant k

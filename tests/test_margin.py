@@ -550,6 +550,16 @@ def test_label_ranking_bad_input(y, s, name):
         label_ranking_loss(y, s)
 
 
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0), (0, 0)])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_label_ranking_empty_input_raises_like_sklearn(shape, reduction):
+    y, s = np.zeros(shape), np.zeros(shape)
+    with pytest.raises(ValueError):
+        skm.label_ranking_loss(y, s)
+    with pytest.raises(ValueError, match="y_true must hold at least one sample and one label"):
+        label_ranking_loss(y, s, reduction=reduction)
+
+
 def test_label_ranking_bad_reduction():
     with pytest.raises(ValueError, match="reduction"):
         label_ranking_loss([[1, 0]], [[0.1, 0.2]], reduction="max")
