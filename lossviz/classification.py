@@ -319,6 +319,13 @@ def kl_divergence(p: Any, q: Any, *, reduction: str = "mean") -> torch.Tensor:
     Convention: arguments in the mathematical order on probabilities;
     ``"mean"`` equals PyTorch's ``F.kl_div(q.log(), p, reduction="batchmean")``
     for 2-D inputs (PyTorch takes log-``q`` first and ``p`` second).
+    Probabilities of exactly 0 or 1 are taken as given: :math:`0 \log 0 = 0`
+    and :math:`p_c > 0 = q_c` gives :math:`+\infty`. For a one-hot ``p`` this
+    is the log loss :math:`-\log q_y`, and unlike scikit-learn's ``log_loss``,
+    which clips :math:`q` to :math:`[\epsilon, 1 - \epsilon]` (:math:`\epsilon`
+    the machine epsilon of its dtype) and so reports about 36 nats in float64
+    for :math:`q_y = 0`, a certain wrong prediction costs :math:`+\infty`, as
+    ``scipy.stats.entropy(p, q)`` has it.
     """
     p = _distribution(p, "p")
     q = _distribution(q, "q", like=p)
@@ -343,6 +350,11 @@ def entropy(p: Any, *, base: float = math.e) -> torch.Tensor:
     References:
         Shannon, "A Mathematical Theory of Communication", Bell System
         Technical Journal, 1948.
+
+    Convention: ``scipy.stats.entropy``. Probabilities of exactly 0 or 1 are
+    taken as given, with :math:`0 \log 0 = 0` (so a certain outcome has entropy
+    exactly 0); nothing is clipped, unlike scikit-learn's ``log_loss``, which
+    clips probabilities to :math:`[\epsilon, 1 - \epsilon]`.
     """
     p = _distribution(p, "p")
     b = scalar_in_range(base, "base", lo=0.0, lo_open=True)

@@ -271,7 +271,11 @@ def brier_score(prob: Any, target: Any, *, reduction: Reduction = "mean") -> tor
         Probability", Monthly Weather Review, 1950.
 
     Convention: ``sklearn.metrics.brier_score_loss`` for binary labels (the
-    positive class only, not summed over both classes).
+    positive class only, not summed over both classes). Probabilities of
+    exactly 0 or 1 are used as given (a confident wrong forecast scores 1), as
+    in ``brier_score_loss``; unlike scikit-learn's ``log_loss``, which clips
+    :math:`p` to :math:`[\epsilon, 1 - \epsilon]`, nothing is clipped, and
+    nothing needs to be: the score is bounded.
     """
     p = as_float(prob, "prob")
     y = as_float(target, "target", like=p)

@@ -433,6 +433,35 @@ def test_kl_divergence_zero_probabilities():
     assert kl_divergence(p, [0.5, 0.0, 0.5]) == math.inf
 
 
+def test_kl_divergence_of_one_hot_is_log_loss_but_not_clipped():
+    # For one-hot p, KL(p || q) = -log q_y, scikit-learn's log_loss. Where
+    # q_y > 0 they agree; at q_y = 0 the exact value is +inf (scipy agrees),
+    # while log_loss clips q to [eps, 1 - eps] and reports -log(eps) by design.
+    from scipy.stats import entropy as scipy_entropy
+    from sklearn.metrics import log_loss
+
+    y = np.array([0, 2, 1, 2])
+    q = np.array([[0.7, 0.2, 0.1], [0.0, 0.4, 0.6], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+    p = np.eye(3)[y]
+    torch.testing.assert_close(kl_divergence(p, q), torch.tensor(log_loss(y, q), dtype=torch.float64))
+    q_wrong = np.array([[0.7, 0.3, 0.0], [0.0, 1.0, 0.0]])  # q_y = 0 for y = 2
+    y_wrong = np.array([0, 2])
+    ours = kl_divergence(np.eye(3)[y_wrong], q_wrong, reduction="none")
+    assert ours[1] == math.inf == scipy_entropy(np.eye(3)[2], q_wrong[1])
+    clipped = log_loss(y_wrong, q_wrong, labels=[0, 1, 2])
+    eps = np.finfo(np.float64).eps
+    assert clipped == pytest.approx((-math.log(0.7) - math.log(eps)) / 2)
+
+
+def test_entropy_at_certain_outcomes_matches_scipy():
+    from scipy.stats import entropy as scipy_entropy
+
+    rows = [[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]
+    got = entropy(rows)
+    assert got[0].item() == 0.0 == scipy_entropy(rows[0])
+    torch.testing.assert_close(got, torch.tensor([scipy_entropy(r) for r in rows], dtype=torch.float64))
+
+
 def test_kl_divergence_gradient_in_q_is_minus_p_over_q():
     p = torch.tensor([[0.0, 0.3, 0.7], [0.2, 0.2, 0.6]], dtype=torch.float64)
     q = torch.tensor([[0.0, 0.4, 0.6], [0.0, 0.5, 0.5]], dtype=torch.float64)

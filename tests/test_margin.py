@@ -93,6 +93,14 @@ def test_brier_matches_sklearn():
     assert brier_score(prob, y).item() == pytest.approx(skm.brier_score_loss(y, prob), rel=1e-12)
 
 
+def test_brier_at_probabilities_zero_and_one_matches_sklearn_unclipped():
+    # brier_score_loss does not clip: a certain right forecast scores 0, a
+    # certain wrong one 1, and so does brier_score.
+    prob, y = [0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]
+    assert brier_score(prob, y, reduction="none").tolist() == [0.0, 0.0, 1.0, 1.0]
+    assert brier_score(prob, y).item() == skm.brier_score_loss(y, prob) == 0.5
+
+
 @pytest.mark.parametrize("loss", list(NAIVE))
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
 def test_matches_naive_formula(loss, reduction):
