@@ -8,6 +8,14 @@ and the loss has shape ``(...)`` before reduction. The default reduction is
 in :mod:`torchvision.ops`: added to the union, to the enclosing area and to
 every squared enclosing length that is divided by. :func:`box_convert` brings
 boxes given by corner and size ("xywh") or centre and size ("cxcywh") to xyxy.
+
+Two further conventions of :mod:`torchvision.ops`, kept in one place
+(:func:`_geometry` and :func:`_reduce`): half-precision boxes are computed in
+float32 (as its ``_upcast_non_float``; a box 300 wide and 300 high already has
+an area above float16's maximum of 65504), but unlike torchvision the loss is
+returned in the input's dtype, as every loss of this package; and
+``reduction="mean"`` over an empty batch is 0, still connected to the autograd
+graph (torchvision's ``loss.sum() * 0.0``), not the NaN of an empty mean.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from typing import Any, NamedTuple
 
 import torch
 
-from ._checks import as_float, reduce, same_shape, scalar_in_range
+from ._checks import as_float, check_reduction, reduce, same_shape, scalar_in_range
 
 __all__ = [
     "BOX_FORMATS",
@@ -140,12 +148,40 @@ def box_geometry(pred: Any, target: Any, eps: float = 1e-7) -> BoxGeometry:
     Returns:
         A :class:`BoxGeometry`. Only ``iou`` involves ``eps``; every other field
         is the exact geometric quantity, differentiable with respect to both
-        inputs.
+        inputs. Computed in at least float32, returned in ``pred``'s dtype (so
+        a float16 area too large for float16 is ``inf``; the losses use the
+        float32 values).
     """
+    g, dtype = _geometry(pred, target, eps)
+    return BoxGeometry(*(field.to(dtype) for field in g))
+
+
+def _geometry(pred: Any, target: Any, eps: float) -> tuple[BoxGeometry, torch.dtype]:
+    """:func:`box_geometry` computed in at least float32, and the dtype to return."""
     eps = scalar_in_range(eps, "eps", lo=0.0)
     p = _as_boxes(pred, "pred")
     t = _as_boxes(target, "target", like=p)
     same_shape(p, t, "pred", "target")
+    # float16 / bfloat16 -> float32 (torchvision's _upcast_non_float); the
+    # cast is differentiable, so gradients come back in the input's dtype.
+    work = torch.promote_types(p.dtype, torch.float32)
+    geometry = _exact_geometry(p.to(work), t.to(work), eps)
+    return geometry, p.dtype
+
+
+def _reduce(loss: torch.Tensor, reduction: str, dtype: torch.dtype) -> torch.Tensor:
+    """The reduction of every box loss, then the input's dtype.
+
+    The mean of an empty batch is ``0 * sum``: 0, with a (zero) gradient of
+    the inputs' shape, as in :mod:`torchvision.ops`.
+    """
+    check_reduction(reduction)
+    if reduction == "mean" and loss.numel() == 0:
+        return (loss.sum() * 0.0).to(dtype)
+    return reduce(loss, reduction).to(dtype)
+
+
+def _exact_geometry(p: torch.Tensor, t: torch.Tensor, eps: float) -> BoxGeometry:
     x1, y1, x2, y2 = p.unbind(-1)
     x1g, y1g, x2g, y2g = t.unbind(-1)
     w, h, wg, hg = x2 - x1, y2 - y1, x2g - x1g, y2g - y1g
@@ -222,7 +258,8 @@ def iou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e
         \mathrm{IoU}`; this is the linear form :math:`1 - \mathrm{IoU}`, the
         base that GIoU, DIoU and CIoU extend.
     """
-    return reduce(1 - box_geometry(pred, target, eps).iou, reduction)
+    g, dtype = _geometry(pred, target, eps)
+    return _reduce(1 - g.iou, reduction, dtype)
 
 
 def giou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
@@ -249,9 +286,9 @@ def giou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1
         Intersection over Union: A Metric and A Loss for Bounding Box
         Regression", CVPR 2019. Follows ``torchvision.ops.generalized_box_iou_loss``.
     """
-    g = box_geometry(pred, target, eps)
+    g, dtype = _geometry(pred, target, eps)
     area_c = g.enclosing_w * g.enclosing_h
-    return reduce(1 - g.iou + (area_c - g.union) / (area_c + eps), reduction)
+    return _reduce(1 - g.iou + (area_c - g.union) / (area_c + eps), reduction, dtype)
 
 
 def diou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
@@ -277,7 +314,8 @@ def diou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1
         Learning for Bounding Box Regression", AAAI 2020. Follows
         ``torchvision.ops.distance_box_iou_loss``.
     """
-    return reduce(_diou(box_geometry(pred, target, eps), eps), reduction)
+    g, dtype = _geometry(pred, target, eps)
+    return _reduce(_diou(g, eps), reduction, dtype)
 
 
 def ciou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
@@ -306,14 +344,14 @@ def ciou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1
         The arctangent is evaluated as ``atan2(w, h)`` so zero-height boxes
         stay finite.
     """
-    g = box_geometry(pred, target, eps)
+    g, dtype = _geometry(pred, target, eps)
     # atan2(w, h) is torchvision's atan(w / h) for h > 0, and stays finite, with
     # a finite gradient, for zero-height and point boxes (atan2(0, 0) = 0).
     angle_gap = torch.atan2(g.target_w, g.target_h) - torch.atan2(g.pred_w, g.pred_h)
     v = (4 / math.pi**2) * angle_gap**2
     with torch.no_grad():
         alpha = v / (1 - g.iou + v + eps)
-    return reduce(_diou(g, eps) + alpha * v, reduction)
+    return _reduce(_diou(g, eps) + alpha * v, reduction, dtype)
 
 
 def eiou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
@@ -338,7 +376,8 @@ def eiou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1
         Zhang, Ren, Zhang, Jia, Wang, Tan, "Focal and Efficient IOU Loss for
         Accurate Bounding Box Regression", Neurocomputing 2022 (arXiv:2101.08158).
     """
-    return reduce(_eiou(box_geometry(pred, target, eps), eps), reduction)
+    g, dtype = _geometry(pred, target, eps)
+    return _reduce(_eiou(g, eps), reduction, dtype)
 
 
 def focal_eiou_loss(
@@ -373,8 +412,8 @@ def focal_eiou_loss(
         (NaN gradients for disjoint boxes).
     """
     gamma = scalar_in_range(gamma, "gamma", lo=0.0)
-    g = box_geometry(pred, target, eps)
-    return reduce(g.iou.detach() ** gamma * _eiou(g, eps), reduction)
+    g, dtype = _geometry(pred, target, eps)
+    return _reduce(g.iou.detach() ** gamma * _eiou(g, eps), reduction, dtype)
 
 
 def siou_loss(
@@ -422,7 +461,7 @@ def siou_loss(
         taken as 0.
     """
     theta = scalar_in_range(theta, "theta", lo=0.0, lo_open=True)
-    g = box_geometry(pred, target, eps)
+    g, dtype = _geometry(pred, target, eps)
     angle = 2 * g.center_dx.abs() * g.center_dy.abs() / (g.center_dist2 + eps)
     rate = 2 - angle
     distance = (1 - torch.exp(-rate * g.center_dx**2 / (g.enclosing_w**2 + eps))) + (
@@ -430,5 +469,5 @@ def siou_loss(
     )
     shape = _shape_cost(g.pred_w, g.target_w, theta, eps)
     shape = shape + _shape_cost(g.pred_h, g.target_h, theta, eps)
-    return reduce(1 - g.iou + (distance + shape) / 2, reduction)
+    return _reduce(1 - g.iou + (distance + shape) / 2, reduction, dtype)
 

@@ -92,15 +92,28 @@ def _bce(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     Each side is a log-sigmoid, so neither term cancels catastrophically at
     large |x| (unlike ``softplus(x) - x * y``) and the gradient is
-    ``sigmoid(x) - y`` everywhere. (Negating each term, not the sum, avoids
-    printing ``-0.`` for a perfect prediction.)
+    ``sigmoid(x) - y`` everywhere. A term of weight 0 is dropped, so an
+    infinite logit with the matching hard label gives exactly 0, with gradient
+    0, instead of ``0 * inf = nan``. (Adding the two terms, the dropped one
+    being ``+0.``, avoids printing ``-0.`` for a perfect prediction.)
     """
-    return -y * F.logsigmoid(x) - (1 - y) * F.logsigmoid(-x)
+    return _weighted(y, -F.logsigmoid(x)) + _weighted(1 - y, -F.logsigmoid(-x))
 
 
 def _alpha_t(alpha: float, y: torch.Tensor) -> torch.Tensor:
     """Per-element class weight: ``alpha`` for positives, ``1 - alpha`` for negatives."""
     return alpha * y + (1 - alpha) * (1 - y)
+
+
+def _weighted(w: torch.Tensor, logp: torch.Tensor) -> torch.Tensor:
+    """``w * logp`` with ``0 * (-inf) = 0`` in value *and* gradient.
+
+    A class (or binary outcome) of weight 0 drops out even where its log
+    probability is ``-inf`` (a masked logit, or a saturated one), as
+    ``0 log 0 = 0``; substituting 0 for ``logp`` there keeps the gradient
+    with respect to ``w`` finite too.
+    """
+    return w * torch.where(w != 0, logp, torch.zeros_like(logp))
 
 
 def _xlogy(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -175,6 +188,14 @@ def cross_entropy(
     Convention: identical to :func:`torch.nn.functional.cross_entropy`
     (class dimension, floating target = probabilities, smoothing
     :math:`\varepsilon / K` on every class, ignored positions excluded from the mean).
+    A class of target weight :math:`\tilde y_c = 0` contributes nothing
+    (:math:`0 \log 0 = 0`), so a masked class (logit :math:`-\infty`) gives a
+    finite loss and gradient, as in PyTorch for index targets. With
+    :math:`\varepsilon > 0` every class has weight :math:`\varepsilon / K > 0`
+    and the loss is :math:`+\infty` (the gradient stays finite), also as in
+    PyTorch. Unlike PyTorch, which returns NaN from :math:`0 \cdot \infty`, a
+    probability target of 0 on a masked class gives the finite value, and
+    :math:`\varepsilon = 1` with a masked target class gives :math:`+\infty`.
     """
     x, dim = _class_logits(logits)
     eps = scalar_in_range(label_smoothing, "label_smoothing", lo=0.0, hi=1.0)
@@ -191,7 +212,7 @@ def cross_entropy(
         y = as_float(target, "target", like=x)
         same_shape(x, y, "logits", "target")
         in_closed_range(y, 0.0, 1.0, "target")
-        return reduce(-((1 - eps) * y + eps / n_classes).mul(logp).sum(dim), reduction)
+        return reduce(-_weighted((1 - eps) * y + eps / n_classes, logp).sum(dim), reduction)
     if ignore_index is not None and (
         isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral)
     ):
@@ -199,7 +220,11 @@ def cross_entropy(
     idx, valid = _class_indices(t, x, dim, ignore_index)
     nll = -logp.gather(dim, idx.unsqueeze(dim)).squeeze(dim)
     # Smoothing spreads eps over all K classes, i.e. adds eps times the mean NLL.
-    loss = (1 - eps) * nll - eps * logp.mean(dim)
+    # Each term is added only if its weight is nonzero: a masked class
+    # (logit -inf) must not turn 0 * inf into NaN, as PyTorch's does not.
+    loss = (1 - eps) * nll if eps < 1 else torch.zeros_like(nll)
+    if eps > 0:
+        loss = loss - eps * logp.mean(dim)
     loss = torch.where(valid, loss, torch.zeros_like(loss))
     if reduction == "mean":
         return loss.sum() / valid.sum()
@@ -227,7 +252,9 @@ def binary_cross_entropy(logits: Any, target: Any, *, reduction: str = "mean") -
 
     Convention: equal to :func:`torch.nn.functional.binary_cross_entropy_with_logits`,
     except that a target outside ``[0, 1]`` raises instead of giving a
-    meaningless (possibly negative) loss.
+    meaningless (possibly negative) loss, and that at an infinite logit the
+    exact limit is returned: 0 (gradient 0) with the matching hard label,
+    :math:`+\infty` otherwise, where PyTorch returns NaN for the hard labels.
     """
     x, y = _binary_pair(logits, target)
     return reduce(_bce(x, y), reduction)
@@ -259,7 +286,8 @@ def balanced_cross_entropy(
         Detection", ICCV 2017, eq. (2).
 
     Convention: ``alpha`` weights the positives, as in the paper and
-    ``torchvision.ops.sigmoid_focal_loss``.
+    ``torchvision.ops.sigmoid_focal_loss``; at infinite logits, as
+    :func:`binary_cross_entropy`.
     """
     x, y = _binary_pair(logits, target)
     a = scalar_in_range(alpha, "alpha", lo=0.0, hi=1.0)
@@ -291,6 +319,13 @@ def kl_divergence(p: Any, q: Any, *, reduction: str = "mean") -> torch.Tensor:
     Convention: arguments in the mathematical order on probabilities;
     ``"mean"`` equals PyTorch's ``F.kl_div(q.log(), p, reduction="batchmean")``
     for 2-D inputs (PyTorch takes log-``q`` first and ``p`` second).
+    Probabilities of exactly 0 or 1 are taken as given: :math:`0 \log 0 = 0`
+    and :math:`p_c > 0 = q_c` gives :math:`+\infty`. For a one-hot ``p`` this
+    is the log loss :math:`-\log q_y`, and unlike scikit-learn's ``log_loss``,
+    which clips :math:`q` to :math:`[\epsilon, 1 - \epsilon]` (:math:`\epsilon`
+    the machine epsilon of its dtype) and so reports about 36 nats in float64
+    for :math:`q_y = 0`, a certain wrong prediction costs :math:`+\infty`, as
+    ``scipy.stats.entropy(p, q)`` has it.
     """
     p = _distribution(p, "p")
     q = _distribution(q, "q", like=p)
@@ -315,6 +350,11 @@ def entropy(p: Any, *, base: float = math.e) -> torch.Tensor:
     References:
         Shannon, "A Mathematical Theory of Communication", Bell System
         Technical Journal, 1948.
+
+    Convention: ``scipy.stats.entropy``. Probabilities of exactly 0 or 1 are
+    taken as given, with :math:`0 \log 0 = 0` (so a certain outcome has entropy
+    exactly 0); nothing is clipped, unlike scikit-learn's ``log_loss``, which
+    clips probabilities to :math:`[\epsilon, 1 - \epsilon]`.
     """
     p = _distribution(p, "p")
     b = scalar_in_range(base, "base", lo=0.0, lo_open=True)

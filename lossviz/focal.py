@@ -26,7 +26,11 @@ def _modulating_factor(log_one_minus_pt: torch.Tensor, gamma: float) -> torch.Te
     The direct power has derivative :math:`\gamma (1 - p_t)^{\gamma - 1}`, which
     is infinite at :math:`p_t = 1` for :math:`\gamma < 1` and then multiplies a
     zero into NaN; in log space the chain rule only meets finite factors.
+    For :math:`\gamma = 0` the factor is 1, also where :math:`p_t = 1`
+    exactly (:math:`0^0 = 1`, as ``torch.pow`` has it; ``exp(0 * -inf)`` is NaN).
     """
+    if gamma == 0:
+        return torch.ones_like(log_one_minus_pt)
     return torch.exp(gamma * log_one_minus_pt)
 
 
@@ -75,14 +79,20 @@ def sigmoid_focal_loss(
     :math:`\log(1 - p_t)` is computed as
     :math:`\operatorname{logaddexp}(\log\sigma(x) + \log(1 - y), \log\sigma(-x) + \log y)`,
     so loss and gradient stay finite for every :math:`\gamma \ge 0` at saturated logits.
+    At an infinite logit with the matching hard label the loss is exactly 0,
+    with gradient 0 (torchvision returns NaN there, from its cross-entropy term).
     """
     x, y = _binary_pair(logits, target)
     g = scalar_in_range(gamma, "gamma", lo=0.0)
     # 1 - p_t = sigmoid(x) (1 - y) + sigmoid(-x) y; log(0) = -inf for a hard
     # label only drops its term from the logaddexp, in value and in gradient.
-    log_one_minus_pt = torch.logaddexp(
-        F.logsigmoid(x) + torch.log1p(-y), F.logsigmoid(-x) + torch.log(y)
-    )
+    a, b = F.logsigmoid(x) + torch.log1p(-y), F.logsigmoid(-x) + torch.log(y)
+    # Both terms are -inf where p_t = 1 exactly (the matching hard label at an
+    # infinite logit): logaddexp's gradient there is exp(-inf + inf) = NaN, so
+    # it runs on zeros and the exact -inf is put back (a constant, gradient 0).
+    dead = (a == -torch.inf) & (b == -torch.inf)
+    log_one_minus_pt = torch.logaddexp(a.masked_fill(dead, 0.0), b.masked_fill(dead, 0.0))
+    log_one_minus_pt = log_one_minus_pt.masked_fill(dead, -torch.inf)
     loss = _modulating_factor(log_one_minus_pt, g) * _bce(x, y)
     if alpha is not None:
         loss = _alpha_t(scalar_in_range(alpha, "alpha", lo=0.0, hi=1.0), y) * loss
@@ -131,7 +141,9 @@ def softmax_focal_loss(
     Convention: class dimension as :func:`torch.nn.functional.cross_entropy`;
     :math:`\log(1 - p_t)` is the log-sum-exp of the other classes' logits minus
     that of all logits, so gradients stay finite for :math:`\gamma < 1` when
-    :math:`p_t` saturates at 1.
+    :math:`p_t` saturates at 1, and masked classes (logit :math:`-\infty`)
+    contribute nothing, as in :func:`torch.nn.functional.cross_entropy`, even
+    when every class but the target is masked (:math:`p_t = 1`: loss 0, gradient 0).
     """
     x, dim = _class_logits(logits, min_classes=2)
     n_classes = x.shape[dim]
@@ -139,9 +151,14 @@ def softmax_focal_loss(
     idx, _ = _class_indices(target, x, dim)
     at_target = _at_target(idx, n_classes, dim)
     log_all = torch.logsumexp(x, dim)
-    log_pt = x.gather(dim, idx.unsqueeze(dim)).squeeze(dim) - log_all
-    log_one_minus_pt = torch.logsumexp(x.masked_fill(at_target, -torch.inf), dim) - log_all
-    loss = -_modulating_factor(log_one_minus_pt, g) * log_pt
+    nll = log_all - x.gather(dim, idx.unsqueeze(dim)).squeeze(dim)  # -log p_t
+    others = x.masked_fill(at_target, -torch.inf)
+    # Every other class masked (-inf): p_t = 1 exactly, and logsumexp's gradient
+    # would be NaN; as in sigmoid_focal_loss, compute on zeros, put -inf back.
+    dead = others.eq(-torch.inf).all(dim, keepdim=True)
+    log_others = torch.logsumexp(others.masked_fill(dead, 0.0), dim)
+    log_one_minus_pt = log_others.masked_fill(dead.squeeze(dim), -torch.inf) - log_all
+    loss = _modulating_factor(log_one_minus_pt, g) * nll
     if alpha is not None:
         a = as_float(alpha, "alpha", like=x)
         if a.shape != (n_classes,):

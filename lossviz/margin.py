@@ -271,7 +271,11 @@ def brier_score(prob: Any, target: Any, *, reduction: Reduction = "mean") -> tor
         Probability", Monthly Weather Review, 1950.
 
     Convention: ``sklearn.metrics.brier_score_loss`` for binary labels (the
-    positive class only, not summed over both classes).
+    positive class only, not summed over both classes). Probabilities of
+    exactly 0 or 1 are used as given (a confident wrong forecast scores 1), as
+    in ``brier_score_loss``; unlike scikit-learn's ``log_loss``, which clips
+    :math:`p` to :math:`[\epsilon, 1 - \epsilon]`, nothing is clipped, and
+    nothing needs to be: the score is bounded.
     """
     p = as_float(prob, "prob")
     y = as_float(target, "target", like=p)
@@ -463,7 +467,8 @@ def label_ranking_loss(y_true: Any, y_score: Any, *, reduction: Reduction = "mea
     relevant and an irrelevant label counts as wrong (otherwise equal scores
     everywhere would reach zero loss), and a sample with no relevant or no
     irrelevant label scores 0 and still counts in the mean. sklearn's
-    ``sample_weight`` is ``np.average`` of the ``"none"`` output. Compares all
+    ``sample_weight`` is ``np.average`` of the ``"none"`` output. Empty input
+    (no sample or no label) raises ``ValueError``, as in sklearn. Compares all
     :math:`K^2` label pairs of a sample at once, which suits tens of labels,
     not thousands.
     """
@@ -473,6 +478,11 @@ def label_ranking_loss(y_true: Any, y_score: Any, *, reduction: Reduction = "mea
     if s.ndim != 2:
         raise ValueError(
             f"y_true and y_score must have shape (n_samples, n_labels), got {tuple(s.shape)}"
+        )
+    if y.numel() == 0:
+        # The mean over no samples would be NaN; sklearn raises here too.
+        raise ValueError(
+            f"y_true must hold at least one sample and one label, got shape {tuple(y.shape)}"
         )
     _labels(y, (0.0, 1.0), "y_true", "")
     pairs = y[:, :, None] * (1 - y[:, None, :])  # relevant j, irrelevant k

@@ -171,6 +171,48 @@ def test_reductions_and_batch_shape(loss):
     torch.testing.assert_close(loss(pred, target, reduction="sum"), per.sum())
 
 
+@pytest.mark.parametrize("shape", [(0, 4), (2, 0, 4)])
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_empty_batch(loss, shape):
+    # torchvision.ops: reduction "mean" of no boxes is loss.sum() * 0.0, i.e. 0
+    # and still differentiable (a detection batch may hold no matched boxes).
+    pred = torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+    target = torch.zeros(shape, dtype=torch.float64)
+    mean = loss(pred, target, reduction="mean")
+    assert mean.shape == () and mean.item() == 0.0
+    (g,) = torch.autograd.grad(mean, pred)
+    assert g.shape == shape
+    assert loss(pred, target, reduction="sum").item() == 0.0
+    assert loss(pred, target).shape == shape[:-1]
+    assert lossviz.grad(loss, pred, target, reduction="mean").shape == shape
+
+
+def _large_boxes(n, seed):
+    """Boxes with coordinates in [1e3, 6e4], exactly representable in float16."""
+    gen = torch.Generator().manual_seed(seed)
+    xy = 1e3 + torch.rand(n, 2, generator=gen, dtype=torch.float64) * 4e4
+    wh = 200 + torch.rand(n, 2, generator=gen, dtype=torch.float64) * 1.5e4
+    return torch.cat([xy, xy + wh], dim=-1).half()
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_half_precision_boxes_are_computed_in_float32(loss, dtype):
+    # In float16 the areas (up to ~2e8) overflow its maximum 65504. torchvision
+    # upcasts to float32 (_upcast_non_float); the reference is the float64
+    # computation on the very same boxes, and the result keeps the input dtype.
+    pred, target = _large_boxes(60, 2).to(dtype), _large_boxes(60, 3).to(dtype)
+    area = (pred[:, 2] - pred[:, 0]) * (pred[:, 3] - pred[:, 1])
+    assert dtype != torch.float16 or torch.isinf(area).any()  # the naive float16 area
+    got = loss(pred, target)
+    expected = loss(pred.double(), target.double())
+    assert got.dtype == dtype
+    torch.testing.assert_close(got, expected.to(dtype))
+    torch.testing.assert_close(loss(pred, target, reduction="mean"), expected.mean().to(dtype))
+    g = lossviz.grad(loss, pred, target)
+    assert g.dtype == dtype and torch.isfinite(g).all()
+
+
 @pytest.mark.parametrize("loss", LOSSES, ids=IDS)
 def test_dtype_follows_pred(loss):
     assert loss([0, 0, 1, 1], [0, 0, 2, 1]).dtype == torch.float64

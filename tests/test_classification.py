@@ -137,6 +137,65 @@ def test_cross_entropy_finite_at_extreme_logits(dtype):
     torch.testing.assert_close(cross_entropy(x, t, reduction="none"), F.cross_entropy(x, t, reduction="none"))
 
 
+def _torch_loss_and_grad(x, *args, **kwargs):
+    """PyTorch's F.cross_entropy and the gradient of its sum, by its own autograd."""
+    leaf = x.clone().requires_grad_(True)
+    loss = F.cross_entropy(leaf, *args, **kwargs)
+    (g,) = torch.autograd.grad(loss.sum(), leaf)
+    return loss.detach(), g
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+def test_cross_entropy_masked_class_matches_torch(dtype, reduction, eps):
+    # A masked class has logit -inf. PyTorch's loss is finite for eps = 0 and
+    # +inf for eps > 0 (smoothing puts eps / K on a class of probability 0);
+    # its gradient is finite either way. Ignored positions may be masked too.
+    x, t = _logits_and_index((4, 5), (4,), seed=20)
+    x = x.to(dtype)
+    t[:] = torch.tensor([0, 2, 4, -100])
+    x[0, 1] = x[1, [0, 3]] = x[2, :2] = x[3, 2] = -math.inf
+    for kwargs in ({}, {"ignore_index": -100}):
+        tt = t if kwargs else t[:3]
+        xx = x if kwargs else x[:3]
+        ref, ref_grad = _torch_loss_and_grad(xx, tt, label_smoothing=eps, reduction=reduction, **kwargs)
+        ours = cross_entropy(xx, tt, label_smoothing=eps, reduction=reduction, **kwargs)
+        got = lossviz.grad(cross_entropy, xx, tt, label_smoothing=eps, reduction=reduction, **kwargs)
+        torch.testing.assert_close(ours, ref)
+        torch.testing.assert_close(got, ref_grad)
+        assert torch.isfinite(got).all()
+        assert not torch.isnan(ours).any() and (torch.isfinite(ours).all() or eps > 0)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.2])
+def test_cross_entropy_masked_target_class_is_infinite_with_finite_gradient(eps):
+    x = torch.tensor([[1.0, -math.inf, 0.5], [0.0, 2.0, -1.0]], dtype=torch.float64)
+    t = torch.tensor([1, 0])
+    ref, ref_grad = _torch_loss_and_grad(x, t, label_smoothing=eps, reduction="none")
+    torch.testing.assert_close(cross_entropy(x, t, label_smoothing=eps, reduction="none"), ref)
+    torch.testing.assert_close(lossviz.grad(cross_entropy, x, t, label_smoothing=eps), ref_grad / 2)
+    assert cross_entropy(x, t, label_smoothing=eps, reduction="none")[0] == math.inf
+
+
+def test_cross_entropy_probability_target_zero_on_masked_class():
+    # A class with target probability 0 and logit -inf contributes 0 log 0 = 0:
+    # the loss is that of the logits with the masked class removed, the
+    # reference here (PyTorch itself returns NaN from 0 * -inf in this case).
+    x = torch.tensor([[2.0, -math.inf, 0.5, -1.0], [-math.inf, 1.0, 0.0, -math.inf]], dtype=torch.float64)
+    y = torch.tensor([[0.7, 0.0, 0.1, 0.2], [0.0, 0.5, 0.5, 0.0]], dtype=torch.float64)
+    ours = cross_entropy(x, y, reduction="none")
+    got = lossviz.grad(cross_entropy, x, y, reduction="none")
+    for i, keep in enumerate(([0, 2, 3], [1, 2])):
+        ref, ref_grad = _torch_loss_and_grad(x[i, keep], y[i, keep])
+        torch.testing.assert_close(ours[i], ref)
+        torch.testing.assert_close(got[i, keep], ref_grad)
+    assert (got[torch.isinf(x)] == 0).all()
+    # One-hot probabilities are the index target, which PyTorch computes finitely.
+    onehot = F.one_hot(torch.tensor([0, 2]), 4).double()
+    torch.testing.assert_close(cross_entropy(x, onehot), F.cross_entropy(x, torch.tensor([0, 2])))
+
+
 def test_cross_entropy_accepts_lists_in_float64():
     out = cross_entropy([[0.0, 1.0], [2.0, 0.0]], [1, 0])
     assert out.dtype == torch.float64
@@ -260,6 +319,29 @@ def test_binary_cross_entropy_finite_at_extreme_logits(dtype):
     torch.testing.assert_close(g, torch.sigmoid(x) - y)
 
 
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("loss_fn", [binary_cross_entropy, balanced_cross_entropy])
+def test_binary_cross_entropy_infinite_logit_is_the_limit(dtype, loss_fn):
+    # An infinite logit with its matching hard label is a perfect prediction:
+    # exact loss 0, gradient sigmoid(x) - y = 0. The reference is PyTorch's own
+    # value at a saturating finite logit (+-1e4), where it is exactly 0 as well;
+    # at +-inf itself PyTorch computes 0 * inf and returns NaN.
+    inf = math.inf
+    x = torch.tensor([inf, -inf, inf, -inf, inf], dtype=dtype)
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0, 0.5], dtype=dtype)
+    loss = loss_fn(x, y, reduction="none")
+    g = lossviz.grad(loss_fn, x, y, reduction="none")
+    limit = F.binary_cross_entropy_with_logits(x[:2].clamp(-1e4, 1e4), y[:2], reduction="none")
+    assert loss.dtype == dtype and (limit == 0).all()
+    assert (loss[:2] == limit).all() and not torch.signbit(loss[:2]).any()
+    assert (g[:2] == 0).all()
+    # Wrong or soft labels: the loss is +inf (PyTorch agrees for y = 0 at +inf
+    # and for y = 0.5), the slope stays finite.
+    torch.testing.assert_close(loss[[2, 4]], F.binary_cross_entropy_with_logits(x[[2, 4]], y[[2, 4]], reduction="none"))
+    assert (loss[2:] == inf).all() and torch.isfinite(g).all()
+    assert loss_fn(x[:2], y[:2]) == 0
+
+
 def test_binary_cross_entropy_rejects_target_outside_unit_interval():
     # Class ids such as torch.randint(0, 10, ...) are not binary targets: PyTorch's
     # binary_cross_entropy_with_logits silently returns a (possibly negative) number.
@@ -349,6 +431,35 @@ def test_kl_divergence_zero_probabilities():
     expected = 0.5 * math.log(0.5 / 0.25) + 0.5 * math.log(0.5 / 0.75)
     torch.testing.assert_close(kl_divergence(p, q), torch.tensor(expected, dtype=torch.float64))
     assert kl_divergence(p, [0.5, 0.0, 0.5]) == math.inf
+
+
+def test_kl_divergence_of_one_hot_is_log_loss_but_not_clipped():
+    # For one-hot p, KL(p || q) = -log q_y, scikit-learn's log_loss. Where
+    # q_y > 0 they agree; at q_y = 0 the exact value is +inf (scipy agrees),
+    # while log_loss clips q to [eps, 1 - eps] and reports -log(eps) by design.
+    from scipy.stats import entropy as scipy_entropy
+    from sklearn.metrics import log_loss
+
+    y = np.array([0, 2, 1, 2])
+    q = np.array([[0.7, 0.2, 0.1], [0.0, 0.4, 0.6], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+    p = np.eye(3)[y]
+    torch.testing.assert_close(kl_divergence(p, q), torch.tensor(log_loss(y, q), dtype=torch.float64))
+    q_wrong = np.array([[0.7, 0.3, 0.0], [0.0, 1.0, 0.0]])  # q_y = 0 for y = 2
+    y_wrong = np.array([0, 2])
+    ours = kl_divergence(np.eye(3)[y_wrong], q_wrong, reduction="none")
+    assert ours[1] == math.inf == scipy_entropy(np.eye(3)[2], q_wrong[1])
+    clipped = log_loss(y_wrong, q_wrong, labels=[0, 1, 2])
+    eps = np.finfo(np.float64).eps
+    assert clipped == pytest.approx((-math.log(0.7) - math.log(eps)) / 2)
+
+
+def test_entropy_at_certain_outcomes_matches_scipy():
+    from scipy.stats import entropy as scipy_entropy
+
+    rows = [[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]
+    got = entropy(rows)
+    assert got[0].item() == 0.0 == scipy_entropy(rows[0])
+    torch.testing.assert_close(got, torch.tensor([scipy_entropy(r) for r in rows], dtype=torch.float64))
 
 
 def test_kl_divergence_gradient_in_q_is_minus_p_over_q():

@@ -101,6 +101,22 @@ def test_sigmoid_focal_finite_at_extreme_logits(dtype, gamma, alpha):
     torch.testing.assert_close(g[[0, 4, 5, 9]], torch.tensor([0.0, a_neg, -a_pos, 0.0], dtype=dtype))
 
 
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("alpha", [None, 0.25])
+def test_sigmoid_focal_infinite_logit_with_matching_label_is_zero(dtype, gamma, alpha):
+    # p_t = 1 exactly: loss 0 and slope 0, the limit of torchvision's formula at
+    # saturating finite logits (torchvision itself returns NaN at +-inf, from
+    # binary_cross_entropy_with_logits).
+    x = torch.tensor([math.inf, -math.inf], dtype=dtype)
+    y = torch.tensor([1.0, 0.0], dtype=dtype)
+    limit = _torchvision_focal(x.clamp(-1e4, 1e4), y, alpha, gamma)
+    loss = sigmoid_focal_loss(x, y, alpha=alpha, gamma=gamma)
+    g = lossviz.grad(sigmoid_focal_loss, x, y, alpha=alpha, gamma=gamma)
+    assert loss.dtype == dtype and (limit == 0).all()
+    assert (loss == limit).all() and (g == 0).all()
+
+
 @HYP
 @given(
     st.lists(st.floats(-30, 30), min_size=1, max_size=8),
@@ -226,6 +242,36 @@ def test_softmax_focal_finite_at_extreme_logits(dtype, gamma):
     assert loss.dtype == dtype and torch.isfinite(loss).all() and torch.isfinite(g).all()
     # A saturated correct prediction has no loss and, for every gamma >= 0, no slope.
     assert loss[0] == 0 and (g[0] == 0).all()
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
+def test_softmax_focal_masked_classes(gamma):
+    # Masked classes (logit -inf) drop out: the loss and gradient are those of
+    # the logits without them (naive formula), and with gamma = 0 those of
+    # F.cross_entropy, which is exact here. Row 1 has every class but the
+    # target masked: p_t = 1, loss 0, gradient 0.
+    inf = math.inf
+    x = torch.tensor([[2.0, -inf, 0.5, -1.0], [0.5, -inf, -inf, -inf], [-inf, 1.0, 0.0, -inf]],
+                     dtype=torch.float64)
+    t = torch.tensor([0, 0, 2])
+    loss = softmax_focal_loss(x, t, gamma=gamma, reduction="none")
+    g = lossviz.grad(softmax_focal_loss, x, t, gamma=gamma, reduction="none")
+    for i, keep in ((0, [0, 2, 3]), (2, [1, 2])):
+        kept = torch.tensor(keep)
+        sub = x[i, kept].clone().requires_grad_(True)
+        p_t = torch.softmax(sub, 0)[keep.index(t[i].item())]
+        ref = -(1 - p_t) ** gamma * torch.log(p_t)
+        (ref_grad,) = torch.autograd.grad(ref, sub)
+        torch.testing.assert_close(loss[i], ref.detach())
+        torch.testing.assert_close(g[i, kept], ref_grad)
+    # Row 1: with one class left p_t = 1 whatever its logit, so loss and slope are 0.
+    assert (g[torch.isinf(x)] == 0).all() and loss[1] == 0 and (g[1] == 0).all()
+    if gamma == 0:
+        leaf = x.clone().requires_grad_(True)
+        ce = F.cross_entropy(leaf, t, reduction="none")
+        (ce_grad,) = torch.autograd.grad(ce.sum(), leaf)
+        torch.testing.assert_close(loss, ce.detach())
+        torch.testing.assert_close(g, ce_grad)
 
 
 def test_softmax_focal_rejects_negative_gamma():

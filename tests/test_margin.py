@@ -93,6 +93,14 @@ def test_brier_matches_sklearn():
     assert brier_score(prob, y).item() == pytest.approx(skm.brier_score_loss(y, prob), rel=1e-12)
 
 
+def test_brier_at_probabilities_zero_and_one_matches_sklearn_unclipped():
+    # brier_score_loss does not clip: a certain right forecast scores 0, a
+    # certain wrong one 1, and so does brier_score.
+    prob, y = [0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]
+    assert brier_score(prob, y, reduction="none").tolist() == [0.0, 0.0, 1.0, 1.0]
+    assert brier_score(prob, y).item() == skm.brier_score_loss(y, prob) == 0.5
+
+
 @pytest.mark.parametrize("loss", list(NAIVE))
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
 def test_matches_naive_formula(loss, reduction):
@@ -548,6 +556,16 @@ def test_label_ranking_indicators_must_be_zero_or_one(bad):
 def test_label_ranking_bad_input(y, s, name):
     with pytest.raises(ValueError, match=name):
         label_ranking_loss(y, s)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0), (0, 0)])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_label_ranking_empty_input_raises_like_sklearn(shape, reduction):
+    y, s = np.zeros(shape), np.zeros(shape)
+    with pytest.raises(ValueError):
+        skm.label_ranking_loss(y, s)
+    with pytest.raises(ValueError, match="y_true must hold at least one sample and one label"):
+        label_ranking_loss(y, s, reduction=reduction)
 
 
 def test_label_ranking_bad_reduction():
