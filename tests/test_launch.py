@@ -98,6 +98,12 @@ def test_downloaded_notebook_opens_with_the_install_cell(docname):
     assert first.count("import lossviz") == 1 and "except ImportError:" in first
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
     assert any(cell.get("outputs") for cell in notebook["cells"]), "the notebook was not executed"
+    # Colab renders no MyST: the prose is plain Markdown (book/_ext/plain_markdown.py).
+    prose = "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    assert not re.findall(r"\{[\w:-]+\}`|^[`:]{3,}\{|^\([\w:.-]+\)=", prose, re.MULTILINE)
+    assert not [cell for cell in notebook["cells"] if cell["metadata"].get("lossviz-eval")]
+    exercises = (ROOT / f"{docname}.md").read_text().count("{exercise}")
+    assert prose.count("<summary>Solution to Exercise") == exercises
     # Slider figures are one picture each, not every build-time frame (book/_ext/notebook_downloads.py).
     outputs = [output.get("data", {}) for cell in notebook["cells"] for output in cell.get("outputs", [])]
     assert not [data for data in outputs if "lossviz-slider" in "".join(data.get("text/html", ""))]

@@ -15,13 +15,14 @@ with :func:`to_markdown`, which resolves what the book uses:
   blocks that stay closed until clicked, as on the site;
 - a ``{list-table}`` becomes a Markdown table, a ``{glossary}`` a definition list.
 
-Anything else in braces is left as it is; ``tests/test_notebook_downloads.py`` checks
-that no chapter's notebook keeps a MyST role or directive.
+Anything else in braces is left as it is; ``tests/test_launch.py`` checks that no
+chapter's downloaded notebook keeps a MyST role, target or directive.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -42,12 +43,14 @@ EXPLICIT_TEXT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 def _latex_free(text: str) -> str:
     """Bib fields as readers see them: {\\'a} -> á and the like, braces dropped."""
     accents = {"'": "\u0301", "`": "\u0300", '"': "\u0308", "^": "\u0302", "~": "\u0303", "c": "\u0327"}
+    letters = {"o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "ss": "ß", "l": "ł", "L": "Ł"}
     text = re.sub(
         r"\{?\\([\'`\"^~c])\{?\s*([A-Za-z])\}?\}?",
         lambda m: m.group(2) + accents[m.group(1)],
         text,
     )
-    return re.sub(r"[{}]", "", text).replace("--", "–")
+    text = re.sub(r"\\(aa|AA|ae|AE|ss|o|O|l|L)(?![A-Za-z])\s*(\{\})?", lambda m: letters[m.group(1)], text)
+    return unicodedata.normalize("NFC", re.sub(r"[{}]", "", text).replace("--", "–"))
 
 
 @dataclass
@@ -170,7 +173,7 @@ def _directive(context: Context, match: re.Match[str]) -> str:
         return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>\n"
     if name == "bibliography":
         references = [context.bibliography.reference(key) for key in context.cited]
-        return "**References**\n\n" + "\n".join(f"- {line}" for line in references) + "\n"
+        return "\n".join(f"- {line}" for line in references) + "\n"
     if name == "list-table":
         return _list_table(argument, body) + "\n"
     if name == "glossary":
