@@ -207,6 +207,18 @@ class SliderFigure:
         self.image(**values).save(buffer, format="jpeg", quality=LIVE_JPEG_QUALITY)
         return buffer.getvalue()
 
+    def live_html(self, values: Mapping[str, float]) -> str:
+        """One live frame as an ``<img>`` with its alt text, at its natural size or narrower.
+
+        Never enlarged: a stretched JPEG is blurry.
+        """
+        jpeg = base64.b64encode(self.render(**values)).decode("ascii")
+        width, height = self.canvas.get_width_height()
+        return (
+            f'<img src="data:image/jpeg;base64,{jpeg}" alt="{html.escape(self.frame_alt(values))}" '
+            f'width="{width}" height="{height}" style="max-width:100%;height:auto;display:block">'
+        )
+
     def _snapshot_background(self, changed: Sequence[Artist]) -> None:
         """Draw and keep the figure without the changed artists and what lies over them.
 
@@ -251,14 +263,9 @@ class SliderFigure:
         """The live ipywidgets view (needs a kernel)."""
         import ipywidgets as widgets
 
-        width, _ = self.canvas.get_width_height()
-        # At its natural size, never enlarged (a stretched JPEG is blurry), narrower on
-        # a narrow screen. ipywidgets' Image has no alt attribute: the frame's alt text
-        # goes in its title, which is then the image's accessible name.
-        image = widgets.Image(
-            value=self.render(**self.initial), format="jpeg", tooltip=self.frame_alt(self.initial),
-            layout=widgets.Layout(width=f"{width}px", max_width="100%", height="auto"),
-        )
+        # An <img> in an HTML widget, not ipywidgets' Image: that has no alt attribute
+        # (and its tooltip breaks the view in JupyterLab, ipywidgets 8.1).
+        image = widgets.HTML(self.live_html(self.initial))
         controls = {}
         for name, spec in self.params.items():
             slider_class = widgets.IntSlider if spec.is_integer else widgets.FloatSlider
@@ -272,8 +279,7 @@ class SliderFigure:
 
         def redraw(_change: Any = None) -> None:
             values = {name: self.params[name]._snap(c.value) for name, c in controls.items()}
-            image.value = self.render(**values)
-            image.tooltip = self.frame_alt(values)
+            image.value = self.live_html(values)
 
         for control in controls.values():
             control.observe(redraw, names="value")

@@ -97,6 +97,8 @@ def test_post_build_opens_myst_chapters_as_notebooks():
     text = post_build.read_text()
     assert text.startswith("#!/bin/bash")
     assert re.search(r"^jupytext-config set-default-viewer\b.*\bmyst\b", text, re.MULTILINE)
+    # Every cell laid out, so that jupyterlab-myst evaluates the prose of all of them.
+    assert "notebook-extension" in text and '{"windowingMode": "none"}' in text
 
 
 @pytest.mark.parametrize("name", ["environment.yml", "Pipfile", "setup.py", "Dockerfile"])
