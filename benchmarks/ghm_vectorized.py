@@ -14,8 +14,21 @@ median wall time over a few repeats of
   boolean mask ``(g >= edges[i]) & (g < edges[i + 1])`` per bin;
 
 checks that both put every element in the same bin (identical counts) and give
-the same loss, and prints the ratio. Figures only: the timings are not asserted
-(they depend on the machine and its load, printed first).
+the same loss, and prints the ratio.
+
+Then, for the same sizes and dtypes, the cost of GHM-C in training: the ratio
+of ``GHMC(bins=30)`` forward + backward to plain
+``F.binary_cross_entropy_with_logits`` forward + backward on the same batch,
+without and with an all-ones ``label_weight``, next to the goal of at most
+2.5x. The two sides are timed alternately (their order swapped every repeat),
+so that a change in load hits both alike. Printed: "min", the ratio of the two
+fastest times (each side's best case), and "median", the median of the
+per-pair ratios. (The smallest per-pair ratio is not used: one slow baseline
+run makes it meaningless.)
+
+Everything runs on one thread (``torch.set_num_threads(1)``). Figures only: the
+timings are not asserted (they depend on the machine and its load, printed
+first and last).
 """
 
 from __future__ import annotations
@@ -34,6 +47,8 @@ SIZES = (10**5, 10**6)
 DTYPES = (torch.float32, torch.float64)
 BINS = 30
 REPEATS = 9
+RATIO_REPEATS = 21
+GOAL = 2.5
 SEED = 0
 
 
@@ -109,12 +124,58 @@ def run(n: int, dtype: torch.dtype) -> None:
           f"loss rel. diff {rel:.1e})")
 
 
+def fwd_bwd(loss: Callable[[torch.Tensor], torch.Tensor], logits: torch.Tensor) -> Callable[[], None]:
+    """One training step's loss work: forward, backward, gradient dropped."""
+    x = logits.detach().requires_grad_()
+
+    def step() -> None:
+        loss(x).backward()
+        x.grad = None
+
+    return step
+
+
+def ratio(fn: Callable[[], object], base: Callable[[], object]) -> tuple[float, float]:
+    """``(min(fn) / min(base), median of the per-pair fn / base)`` over interleaved
+    pairs, their order swapped every repeat."""
+    fn()
+    base()  # warm-up
+    times: dict[str, list[float]] = {"fn": [], "base": []}
+    for i in range(RATIO_REPEATS):
+        for name, f in (("fn", fn), ("base", base))[:: 1 if i % 2 == 0 else -1]:
+            start = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - start)
+    pairs = [a / b for a, b in zip(times["fn"], times["base"])]
+    return min(times["fn"]) / min(times["base"]), statistics.median(pairs)
+
+
+def run_ratio(n: int, dtype: torch.dtype) -> None:
+    logits, target = detector_batch(n, SEED, dtype)
+    ones = torch.ones_like(target)
+    module = GHMC(bins=BINS)
+    bce = fwd_bwd(lambda x: F.binary_cross_entropy_with_logits(x, target), logits)
+    plain = ratio(fwd_bwd(lambda x: module(x, target), logits), bce)
+    masked = ratio(fwd_bwd(lambda x: module(x, target, ones), logits), bce)
+    dt = str(dtype).removeprefix("torch.")
+    print(f"N = {n:>9,}  {dt:7s}  GHMC / BCE  min {plain[0]:5.2f}x  median {plain[1]:5.2f}x   "
+          f"with all-ones label_weight  min {masked[0]:5.2f}x  median {masked[1]:5.2f}x   "
+          f"(goal <= {GOAL}x)")
+
+
 def main() -> None:
+    torch.set_num_threads(1)
     print(f"bins = {BINS}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"median of {REPEATS}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for n in SIZES:
         for dtype in DTYPES:
             run(n, dtype)
+    print(f"\nGHMC(bins={BINS}) forward + backward / BCE-with-logits forward + backward, "
+          f"{RATIO_REPEATS} interleaved pairs; load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for n in SIZES:
+        for dtype in DTYPES:
+            run_ratio(n, dtype)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

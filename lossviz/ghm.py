@@ -86,6 +86,12 @@ def _bin_index(g: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
     lower or the upper edge of that bin, and one comparison with the true edge
     tells which. This needs ``bins * eps <= 1/4`` (up to 2**21 bins in float32,
     32 in bfloat16); beyond that ``bucketize`` does the exact search.
+
+    The true edge ``edges[r]`` is ``r / bins`` computed exactly as
+    :func:`_edges` computes it, so it is recomputed elementwise rather than
+    gathered from ``edges`` (a gather costs several of these passes). Only the
+    top edge differs (1 here, ``top > 1`` there), and only for ``g = 1``, which
+    the final clamp puts in the last bin either way.
     """
     bins = len(edges) - 1
     g = g.reshape(-1)
@@ -93,8 +99,10 @@ def _bin_index(g: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
         index = (torch.bucketize(g, edges, right=True) - 1).int()
     else:
         # In place, and int32 rather than int64: at this size memory traffic is the cost.
-        index = (g * bins).round_().int()
-        index -= (g < edges.index_select(0, index)).int()
+        nearest = (g * bins).round_()
+        index = nearest.int()
+        below = g < nearest.div_(bins)  # g < edges[r]: r is the upper edge
+        index -= below.view(torch.uint8)  # a view: no int copy of the mask
     # Only reachable when the dtype rounds the top edge down to 1 (float16,
     # bfloat16): g = 1 belongs in the last bin, as with mmdet's float32 edges.
     return index.clamp_(max=bins - 1)
@@ -142,11 +150,16 @@ def _harmonize(
 
 
 def _mask(label_weight: Any, like: torch.Tensor, like_name: str) -> torch.Tensor | None:
-    """Boolean validity mask from ``label_weight`` (mmdet: ``label_weight > 0``), None if absent."""
+    """Boolean validity mask from ``label_weight`` (mmdet: ``label_weight > 0``).
+
+    None, meaning every element is valid, if it is absent or all positive.
+    """
     if label_weight is None:
         return None
     lw = as_float(label_weight, "label_weight", like=like)
     same_shape(like, lw, like_name, "label_weight")
+    if lw.numel() and lw.min() > 0:
+        return None  # all valid (e.g. all ones): skip the mask and its where()
     return lw > 0
 
 

@@ -330,6 +330,19 @@ def test_ghmc_label_weight_is_only_a_mask():
     torch.testing.assert_close(ghmc_loss(x, y, label_weight=lw > 0), ref, rtol=1e-10, atol=0)
 
 
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_ghmc_all_positive_label_weight_equals_none(dtype):
+    # All positive: the mask is skipped, loss and gradient are unchanged.
+    x, y = detector_batch(500, seed=12, dtype=dtype)
+    lw = torch.rand(500, generator=torch.Generator().manual_seed(3), dtype=dtype) + 0.5
+    for label_weight in (torch.ones_like(x), lw):
+        assert torch.equal(ghmc_loss(x, y, label_weight=label_weight), ghmc_loss(x, y))
+        assert torch.equal(
+            lossviz.grad(ghmc_loss, x, y, label_weight=label_weight), lossviz.grad(ghmc_loss, x, y)
+        )
+    torch.testing.assert_close(ghmc_loss(x, y, label_weight=lw), mmdet_ghmc(x, y, lw, 10))
+
+
 def test_ghmc_masked_elements_equal_dropping_them():
     x, y = detector_batch(500, seed=3)
     keep = torch.arange(500) % 4 != 0
@@ -601,6 +614,22 @@ def test_ghmc_nan_target():
 def test_ghmc_nan_label_weight():
     with pytest.raises(ValueError, match="label_weight"):
         ghmc_loss([0.0], [1.0], label_weight=[float("nan")])
+
+
+def test_ghmc_nan_logits_rejected_even_where_masked_out():
+    with pytest.raises(ValueError, match="logits"):
+        ghmc_loss([0.0, float("nan")], [1.0, 0.0], label_weight=[1.0, 0.0])
+
+
+def test_ghmc_nan_label_weight_among_positive_ones():
+    # The all-positive shortcut must not let a NaN through.
+    with pytest.raises(ValueError, match="label_weight"):
+        ghmc_loss([0.0, 1.0, 2.0], [1.0, 0.0, 1.0], label_weight=[1.0, float("nan"), 2.0])
+
+
+def test_ghmc_nan_target_with_values_in_range():
+    with pytest.raises(ValueError, match="target"):
+        ghmc_loss([0.0, 1.0, 2.0], [1.0, float("nan"), 0.0])
 
 
 def test_gradient_norm_shape_mismatch():
