@@ -11,13 +11,12 @@ well wherever it is opened:
   set once in ``_config.yml`` (``repository.url``), so no chapter names it;
 - slider figures keep one picture (below).
 
-The site offers each chapter as an executed notebook (``_sources/<page>.ipynb``, also
-what Colab opens). A slider figure's output there held the live widget's view, whose
-state is not saved (so Jupyter can only show an error in its place), and the static
-version with every frame rendered at build time: 0.7 MB a figure, and a notebook of
-2 MB or more. After the build, each such output keeps its text and the picture of its
-initial frame, which every notebook viewer shows; running the cell brings the live
-slider back.
+Slider figures: a slider figure's output in the executed notebook held the live
+widget's view, whose state is not saved (so Jupyter can only show an error in its
+place), and the static version with every frame rendered at build time: 0.7 MB a
+figure, and a notebook of 2 MB or more. After the build, each such output keeps its
+text and the picture of its initial frame, which every notebook viewer shows;
+running the cell brings the live slider back.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 from plain_markdown import Bibliography, Context, to_markdown
-from prose_eval import evaluated, is_evaluation_cell
+from prose_eval import is_evaluation_cell, texts_by_expression
 from sphinx.application import Sphinx
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -69,10 +68,7 @@ def _titles(app: Sphinx):
 
 
 def rewrite_notebook(notebook: nbformat.NotebookNode, bibliography: Bibliography, titles, repository: str) -> None:
-    evaluations: dict[str, list[str]] = {}
-    for expr, text in evaluated(notebook):
-        evaluations.setdefault(expr, []).append(text)
-    context = Context(bibliography, evaluations, titles)
+    context = Context(bibliography, texts_by_expression(notebook), titles)
     notebook.cells = [cell for cell in notebook.cells if not is_evaluation_cell(cell)]
     markdown = [cell for cell in notebook.cells if cell.cell_type == "markdown"]
     for cell, source in zip(markdown, to_markdown([cell.source for cell in markdown], context)):

@@ -96,6 +96,14 @@ def evaluated(notebook: nbformat.NotebookNode) -> Iterator[tuple[str, str]]:
                 yield expr, text
 
 
+def texts_by_expression(notebook: nbformat.NotebookNode) -> dict[str, list[str]]:
+    """Each expression's texts, one per occurrence in the prose, in order."""
+    texts: dict[str, list[str]] = {}
+    for expr, text in evaluated(notebook):
+        texts.setdefault(expr, []).append(text)
+    return texts
+
+
 def create_nb_reader(*args, **kwargs) -> NbReader | None:
     """myst-nb's reader, adding the evaluation cells to every notebook it reads."""
     reader = _create_nb_reader(*args, **kwargs)
@@ -112,10 +120,7 @@ def eval_role(name, rawtext, text, lineno, inliner, options=None, content=None):
         message = inliner.reporter.error(f"{{eval}}`{text}` outside a notebook", line=lineno)
         return [inliner.problematic(rawtext, rawtext, message)], [message]
     if "lossviz_eval_texts" not in document:
-        texts: dict[str, list[str]] = {}
-        for expr, value in evaluated(renderer.renderer.nb_client.notebook):
-            texts.setdefault(expr, []).append(value)
-        document["lossviz_eval_texts"] = texts
+        document["lossviz_eval_texts"] = texts_by_expression(renderer.renderer.nb_client.notebook)
     queue = document["lossviz_eval_texts"].get(text, [])
     if not queue:
         message = inliner.reporter.error(f"{{eval}}`{text}` was not evaluated", line=lineno)
