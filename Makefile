@@ -27,7 +27,7 @@ install: $(TEST_STAMP)
 # Sphinx's environment (_build/.doctrees), without which Sphinx would not read the
 # unchanged chapters again and so would not execute them.
 LIB_STAMP := _build/.lossviz-sources
-$(LIB_STAMP): $(wildcard lossviz/*.py)
+$(LIB_STAMP): $(wildcard lossviz/*.py lossviz/figures/*.py)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 

@@ -59,11 +59,14 @@ _GHMR_TOP = 1e3
 
 
 class GradientDensity(NamedTuple):
-    """Histogram of gradient norms and the per-element GHM weights."""
+    """Histogram of gradient norms, the bin of every element and its GHM weight."""
 
     edges: torch.Tensor
     counts: torch.Tensor
     weights: torch.Tensor
+    # Exposed so that a caller never re-bins g itself: the floor (g * bins).long()
+    # puts elements at the edges in the wrong bin (see _bin_index).
+    bin_index: torch.Tensor
 
 
 def _edges(bins: int, top: float, like: torch.Tensor) -> torch.Tensor:
@@ -221,9 +224,11 @@ def gradient_density(
             not counted and get weight 0 (mmdet's ``label_weight > 0``).
 
     Returns:
-        ``GradientDensity(edges, counts, weights)``: ``bins + 1`` edges (last one
-        ``1 + 1e-6``, as in mmdet), int64 counts of valid elements per bin, and
-        detached weights of ``g``'s shape and dtype.
+        ``GradientDensity(edges, counts, weights, bin_index)``: ``bins + 1``
+        edges (last one ``1 + 1e-6``, as in mmdet), int64 counts of valid
+        elements per bin, detached weights of ``g``'s shape and dtype, and the
+        int64 bin of every element (``g``'s shape; -1 where ``valid`` is false),
+        so that ``counts == bincount(bin_index[valid])``.
 
     Reference: Li, Liu, Wang, "Gradient Harmonized Single-stage Detector",
     AAAI 2019 (gradient density over unit regions); weights as in mmdet's
@@ -240,7 +245,8 @@ def gradient_density(
     edges = _edges(bins, _GHMC_TOP, g)
     index, counts = _histogram(g, valid, edges)
     weights = _harmonize(index, counts, counts, g.dtype).view(g.shape)
-    return GradientDensity(edges, counts, weights)
+    bin_index = torch.where(index < bins, index, -1).long().view(g.shape)
+    return GradientDensity(edges, counts, weights, bin_index)
 
 
 def ghmc_loss(

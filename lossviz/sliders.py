@@ -31,6 +31,7 @@ import io
 import itertools
 import json
 import math
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -59,7 +60,9 @@ MAX_STATIC_FRAMES_1D = 26
 MAX_STATIC_FRAMES_PER_AXIS_2D = 7
 
 _ROUND_STRIDES = sorted({int(m * 10**e) for e in range(6) for m in (1, 2, 2.5, 5)} - {0})
-_REGISTRY: list["SliderFigure"] = []
+# Weak references: a figure lives as long as the notebook holds it, not for the
+# whole session (a kernel re-running a chapter would otherwise pile up figures).
+_REGISTRY: list["weakref.ref[SliderFigure]"] = []
 # Numbers each HTML view, so that one figure displayed twice on a page gets distinct ids.
 _HTML_IDS = itertools.count(1)
 
@@ -119,6 +122,19 @@ class Slider:
         count = int(math.floor((self.hi - self.lo) / self.step + 1e-9)) + 1
         return [self._snap(self.lo + i * self.step) for i in range(count)]
 
+    def index(self, value: float) -> int:
+        """The position of ``value`` in :meth:`grid`: where a figure keeps what it
+        precomputed for each slider value, it looks a value up here, and only here.
+
+        Raises ``ValueError`` for a value off the grid (by more than a millionth of
+        a step), which would otherwise silently show the nearest frame.
+        """
+        position = (value - self.lo) / self.step
+        index = round(position)
+        if abs(position - index) > 1e-6 or not 0 <= index < len(self.grid()):
+            raise ValueError(f"value {value} is not on the slider's grid {self.lo}:{self.hi}:{self.step}")
+        return index
+
     def initial(self) -> float:
         target = (self.lo + self.hi) / 2 if self.value is None else self.value
         return min(self.grid(), key=lambda v: abs(v - target))
@@ -175,7 +191,8 @@ class SliderFigure:
         # The layout is computed once, for the initial values; frozen, it cannot jump
         # between frames, and the background can be reused.
         self.figure.set_layout_engine("none")
-        _REGISTRY.append(self)
+        _REGISTRY[:] = [ref for ref in _REGISTRY if ref() is not None]
+        _REGISTRY.append(weakref.ref(self))
 
     # -- drawing ---------------------------------------------------------------------
     def image(self, **values: float) -> Image.Image:
@@ -370,8 +387,8 @@ def slider_figure(
 
 
 def registered_sliders() -> list[SliderFigure]:
-    """Every slider figure created in this process, in order (for benchmarks and tests)."""
-    return list(_REGISTRY)
+    """Every slider figure of this process still alive, in creation order (for benchmarks and tests)."""
+    return [figure for figure in (ref() for ref in _REGISTRY) if figure is not None]
 
 
 def _drawing_order(axes: Axes) -> list[Artist]:

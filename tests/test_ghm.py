@@ -140,6 +140,12 @@ def test_gradient_density_matches_mmdet_loop(g, bins, data):
     expected = mmdet_weights(g, valid, float(tot), mmdet_edges(bins, "ghmc"))
     torch.testing.assert_close(out.weights, expected, rtol=1e-6, atol=0)
     assert out.counts.sum().item() == valid.sum().item()
+    # Each element's bin is mmdet's membership test, edges[i] <= g < edges[i + 1].
+    edges = mmdet_edges(bins, "ghmc")
+    member = [next(i for i in range(bins) if edges[i] <= x < edges[i + 1]) for x in g.tolist()]
+    expected_bin = torch.where(valid, torch.tensor(member), -1)
+    assert torch.equal(out.bin_index, expected_bin)
+    assert torch.equal(out.counts, torch.bincount(out.bin_index[valid], minlength=bins))
 
 
 @SETTINGS

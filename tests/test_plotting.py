@@ -9,22 +9,12 @@ from pathlib import Path
 import matplotlib.colors as mcolors
 import pytest
 
-from lossviz import LOSS_COLOURS
+from lossviz import COLOURS, LOSS_COLOURS, shade
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 
-# The palette before the box and margin losses were added: chapters and readers
-# rely on these, so they must not change.
-ORIGINAL = {
-    "ce": "#0072B2",
-    "mse": "#E69F00",
-    "focal": "#D55E00",
-    "alpha_ce": "#009E73",
-    "ghm": "#CC79A7",
-    "dice": "#56B4E9",
-    "l1": "#F0E442",
-    "other": "#000000",
-}
+CLASSIFICATION = ["ce", "mse", "focal", "alpha_ce", "ghm", "dice"]
+REGRESSION = ["mse", "l1", "other", "ghm"]
 BOX = ["iou", "giou", "diou", "ciou", "eiou", "focal_eiou", "siou"]
 MARGIN = ["zero_one", "hinge", "squared_hinge", "logistic", "exponential", "modified_huber", "brier"]
 
@@ -51,17 +41,15 @@ def lab(colour):
     return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 
 
-def test_original_colours_unchanged():
-    assert {key: LOSS_COLOURS[key] for key in ORIGINAL} == ORIGINAL
-
-
-@pytest.mark.parametrize("key", BOX + MARGIN)
-def test_new_colours_readable_on_white(key):
+@pytest.mark.parametrize("colour", [*LOSS_COLOURS.values(), *COLOURS.values()])
+def test_every_colour_readable_on_white(colour):
     # WCAG 2.1, 1.4.11: graphical objects need 3:1 against their background.
-    assert contrast_with_white(LOSS_COLOURS[key]) >= 3.0
+    assert contrast_with_white(colour) >= 3.0
 
 
-@pytest.mark.parametrize("family", [BOX, MARGIN], ids=["box", "margin"])
+@pytest.mark.parametrize(
+    "family", [CLASSIFICATION, REGRESSION, BOX, MARGIN], ids=["classification", "regression", "box", "margin"]
+)
 def test_losses_drawn_together_are_distinguishable(family):
     # CIE76 distance; about 2.3 is just noticeable, 30 is a different colour at a glance.
     for a, b in itertools.combinations(family, 2):
@@ -70,7 +58,7 @@ def test_losses_drawn_together_are_distinguishable(family):
 
 
 def test_every_colour_is_valid():
-    for key, colour in LOSS_COLOURS.items():
+    for key, colour in {**LOSS_COLOURS, **COLOURS}.items():
         assert re.fullmatch(r"#[0-9A-F]{6}", colour), key
 
 
@@ -81,3 +69,25 @@ def test_chapters_use_only_existing_keys():
         for key in re.findall(r"LOSS_COLOURS\[\"(\w+)\"\]", chapter.read_text(encoding="utf-8"))
     }
     assert used and used <= set(LOSS_COLOURS)
+
+
+def test_shade_runs_from_black_through_the_colour_to_white():
+    colour = LOSS_COLOURS["focal"]
+    assert shade(colour, 0.0) == pytest.approx(mcolors.to_rgb(colour))
+    assert shade(colour, 1.0) == pytest.approx((1.0, 1.0, 1.0))
+    assert shade(colour, -1.0) == pytest.approx((0.0, 0.0, 0.0))
+    # Halfway to white: each channel halves its distance to 1.
+    assert shade(colour, 0.5) == pytest.approx([c + (1 - c) / 2 for c in mcolors.to_rgb(colour)])
+
+
+@pytest.mark.parametrize("amount", [-1.5, 1.01])
+def test_shade_rejects_amounts_outside_minus_one_to_one(amount):
+    with pytest.raises(ValueError, match="amount"):
+        shade("#000000", amount)
+
+
+def test_chapters_write_no_colour_literals():
+    # A meaning keeps one colour across the book only if chapters name colours.
+    for chapter in BOOK.glob("*.md"):
+        literals = re.findall(r"[\"']#[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?[\"']", chapter.read_text(encoding="utf-8"))
+        assert not literals, (chapter.name, literals)

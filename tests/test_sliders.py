@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import gc
 import io
 import json
+import weakref
 from html.parser import HTMLParser
 
 import numpy as np
@@ -362,3 +364,21 @@ def test_registered_sliders_lists_every_figure_in_creation_order():
     created = [slider_figure(power_setup, power=(1, 2, 1), alt=str(i), figsize=(2, 2)) for i in range(2)]
     after = registered_sliders()
     assert after[: len(before)] == before and after[len(before):] == created
+
+
+def test_registry_does_not_keep_figures_alive():
+    figure = slider_figure(power_setup, power=(1, 2, 1), alt="dropped", figsize=(2, 2))
+    reference = weakref.ref(figure)
+    del figure
+    gc.collect()
+    assert reference() is None
+    assert all(f.alt != "dropped" for f in registered_sliders())
+
+
+def test_index_finds_each_grid_value_and_rejects_values_off_the_grid():
+    gamma = Slider(0, 5, 0.1)
+    assert [gamma.index(v) for v in gamma.grid()] == list(range(51))
+    assert gamma.index(0.30000000000000004) == 3  # 3 * 0.1 in floating point
+    for off in (0.15, -0.1, 5.1):
+        with pytest.raises(ValueError, match="not on the slider's grid"):
+            gamma.index(off)
