@@ -1,4 +1,5 @@
-"""Input conversion and validation shared by every loss.
+"""Input conversion and validation shared by every loss, and the input helpers
+several loss families share (class scores and indices, binary pairs, residuals).
 
 Conventions (stated once, followed everywhere):
 
@@ -114,12 +115,12 @@ def positive_int(value: int, name: str) -> int:
     return int(value)
 
 
-def check_reduction(reduction: str) -> None:
+def check_reduction(reduction: Reduction) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
 
 
-def reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
+def reduce(loss: torch.Tensor, reduction: Reduction) -> torch.Tensor:
     """Apply ``"none" | "mean" | "sum"`` to a per-element loss."""
     check_reduction(reduction)
     if reduction == "mean":
@@ -127,3 +128,64 @@ def reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
     if reduction == "sum":
         return loss.sum()
     return loss
+
+
+def class_logits(
+    logits: Any, name: str = "logits", *, min_classes: int = 1
+) -> tuple[torch.Tensor, int]:
+    """Class scores and their class dimension (PyTorch: dim 1, or dim 0 for one sample)."""
+    x = as_float(logits, name)
+    if x.ndim == 0:
+        raise ValueError(f"{name} must have a class dimension, got a scalar")
+    dim = 1 if x.ndim >= 2 else 0
+    if x.shape[dim] < min_classes:
+        raise ValueError(f"{name} must have at least {min_classes} classes, got {x.shape[dim]}")
+    return x, dim
+
+
+def class_indices(
+    target: Any,
+    x: torch.Tensor,
+    dim: int,
+    ignore_index: int | None = None,
+    *,
+    x_name: str = "logits",
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validated class indices, with ignored positions replaced by class 0
+    (so that gathering stays legal), and the mask of positions that count."""
+    idx = as_index(target, "target", device=x.device)
+    expected = x.shape[:dim] + x.shape[dim + 1 :]
+    if idx.shape != expected:
+        raise ValueError(
+            f"target must have the shape of {x_name} without the class dimension "
+            f"{tuple(expected)}, got {tuple(idx.shape)}"
+        )
+    valid = torch.ones_like(idx, dtype=torch.bool) if ignore_index is None else idx != ignore_index
+    kept = idx[valid]
+    n_classes = x.shape[dim]
+    if kept.numel() and (kept.min() < 0 or kept.max() >= n_classes):
+        raise ValueError(
+            f"target class indices must lie in [0, {n_classes - 1}]"
+            + ("" if ignore_index is None else f" or equal ignore_index={ignore_index}")
+            + f", got values in [{kept.min().item()}, {kept.max().item()}]"
+        )
+    return idx.where(valid, 0), valid
+
+
+def binary_pair(logits: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits and a same-shaped (possibly soft) binary target in [0, 1]."""
+    x = as_float(logits, "logits")
+    y = as_float(target, "target", like=x)
+    same_shape(x, y, "logits", "target")
+    # Outside [0, 1] the formula still returns numbers (even negative losses),
+    # which is exactly the silent failure this check exists to stop.
+    in_closed_range(y, 0.0, 1.0, "target")
+    return x, y
+
+
+def residual(pred: Any, target: Any) -> torch.Tensor:
+    """``pred - target``, of two same-shaped tensors (PyTorch's regression convention)."""
+    p = as_float(pred, "pred")
+    t = as_float(target, "target", like=p)
+    same_shape(p, t, "pred", "target")
+    return p - t

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 import torch
 
-from ._checks import as_float, check_reduction, reduce, same_shape, scalar_in_range
+from ._checks import Reduction, as_float, check_reduction, reduce, same_shape, scalar_in_range
 
 __all__ = [
     "BOX_FORMATS",
@@ -169,7 +169,7 @@ def _geometry(pred: Any, target: Any, eps: float) -> tuple[BoxGeometry, torch.dt
     return geometry, p.dtype
 
 
-def _reduce(loss: torch.Tensor, reduction: str, dtype: torch.dtype) -> torch.Tensor:
+def _reduce(loss: torch.Tensor, reduction: Reduction, dtype: torch.dtype) -> torch.Tensor:
     """The reduction of every box loss, then the input's dtype.
 
     The mean of an empty batch is ``0 * sum``: 0, with a (zero) gradient of
@@ -235,7 +235,7 @@ def _shape_cost(s: torch.Tensor, s_gt: torch.Tensor, theta: float, eps: float) -
     return torch.where(positive, safe**theta, torch.zeros_like(base))
 
 
-def iou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
+def iou_loss(pred: Any, target: Any, *, reduction: Reduction = "none", eps: float = 1e-7) -> torch.Tensor:
     r"""IoU loss, one minus the intersection over union.
 
     .. math::
@@ -262,7 +262,7 @@ def iou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e
     return _reduce(1 - g.iou, reduction, dtype)
 
 
-def giou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
+def giou_loss(pred: Any, target: Any, *, reduction: Reduction = "none", eps: float = 1e-7) -> torch.Tensor:
     r"""Generalized IoU loss: IoU loss plus the empty fraction of the enclosing box.
 
     .. math::
@@ -291,7 +291,7 @@ def giou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1
     return _reduce(1 - g.iou + (area_c - g.union) / (area_c + eps), reduction, dtype)
 
 
-def diou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
+def diou_loss(pred: Any, target: Any, *, reduction: Reduction = "none", eps: float = 1e-7) -> torch.Tensor:
     r"""Distance IoU loss: IoU loss plus the normalised squared centre distance.
 
     .. math::
@@ -318,7 +318,7 @@ def diou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1
     return _reduce(_diou(g, eps), reduction, dtype)
 
 
-def ciou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
+def ciou_loss(pred: Any, target: Any, *, reduction: Reduction = "none", eps: float = 1e-7) -> torch.Tensor:
     r"""Complete IoU loss: DIoU loss plus an aspect-ratio consistency term.
 
     .. math::
@@ -354,7 +354,7 @@ def ciou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1
     return _reduce(_diou(g, eps) + alpha * v, reduction, dtype)
 
 
-def eiou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1e-7) -> torch.Tensor:
+def eiou_loss(pred: Any, target: Any, *, reduction: Reduction = "none", eps: float = 1e-7) -> torch.Tensor:
     r"""Efficient IoU loss: DIoU loss plus width and height differences.
 
     .. math::
@@ -381,7 +381,7 @@ def eiou_loss(pred: Any, target: Any, *, reduction: str = "none", eps: float = 1
 
 
 def focal_eiou_loss(
-    pred: Any, target: Any, *, gamma: float = 0.5, reduction: str = "none", eps: float = 1e-7
+    pred: Any, target: Any, *, gamma: float = 0.5, reduction: Reduction = "none", eps: float = 1e-7
 ) -> torch.Tensor:
     r"""Focal-EIoU loss: EIoU loss weighted by :math:`\mathrm{IoU}^\gamma`.
 
@@ -417,7 +417,7 @@ def focal_eiou_loss(
 
 
 def siou_loss(
-    pred: Any, target: Any, *, theta: float = 4.0, reduction: str = "none", eps: float = 1e-7
+    pred: Any, target: Any, *, theta: float = 4.0, reduction: Reduction = "none", eps: float = 1e-7
 ) -> torch.Tensor:
     r"""SIoU loss: IoU loss plus angle-aware distance cost and shape cost.
 

@@ -11,14 +11,18 @@ import torch
 import torch.nn.functional as F
 
 from ._checks import (
+    Reduction,
     as_float,
-    as_index,
+    binary_pair,
     check_reduction,
+    class_indices,
+    class_logits,
     in_closed_range,
     reduce,
     same_shape,
     scalar_in_range,
 )
+from ._terms import alpha_t, bce_with_logits, weighted_log
 
 __all__ = [
     "cross_entropy",
@@ -27,93 +31,6 @@ __all__ = [
     "kl_divergence",
     "entropy",
 ]
-
-
-def _class_logits(
-    logits: Any, name: str = "logits", *, min_classes: int = 1
-) -> tuple[torch.Tensor, int]:
-    """Class scores and their class dimension (PyTorch: dim 1, or dim 0 for one sample)."""
-    x = as_float(logits, name)
-    if x.ndim == 0:
-        raise ValueError(f"{name} must have a class dimension, got a scalar")
-    dim = 1 if x.ndim >= 2 else 0
-    if x.shape[dim] < min_classes:
-        raise ValueError(f"{name} must have at least {min_classes} classes, got {x.shape[dim]}")
-    return x, dim
-
-
-def _class_indices(
-    target: Any,
-    x: torch.Tensor,
-    dim: int,
-    ignore_index: int | None = None,
-    *,
-    x_name: str = "logits",
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Validated class indices, with ignored positions replaced by class 0
-    (so that gathering stays legal), and the mask of positions that count."""
-    idx = as_index(target, "target", device=x.device)
-    expected = x.shape[:dim] + x.shape[dim + 1 :]
-    if idx.shape != expected:
-        raise ValueError(
-            f"target must have the shape of {x_name} without the class dimension "
-            f"{tuple(expected)}, got {tuple(idx.shape)}"
-        )
-    valid = torch.ones_like(idx, dtype=torch.bool) if ignore_index is None else idx != ignore_index
-    kept = idx[valid]
-    n_classes = x.shape[dim]
-    if kept.numel() and (kept.min() < 0 or kept.max() >= n_classes):
-        raise ValueError(
-            f"target class indices must lie in [0, {n_classes - 1}]"
-            + ("" if ignore_index is None else f" or equal ignore_index={ignore_index}")
-            + f", got values in [{kept.min().item()}, {kept.max().item()}]"
-        )
-    return idx.where(valid, 0), valid
-
-
-def _at_target(idx: torch.Tensor, n_classes: int, dim: int) -> torch.Tensor:
-    """Boolean mask of the target class, shaped like the scores (class axis ``dim``)."""
-    return F.one_hot(idx, n_classes).movedim(-1, dim).bool()
-
-
-def _binary_pair(logits: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """Logits and a same-shaped (possibly soft) binary target in [0, 1]."""
-    x = as_float(logits, "logits")
-    y = as_float(target, "target", like=x)
-    same_shape(x, y, "logits", "target")
-    # Outside [0, 1] the formula still returns numbers (even negative losses),
-    # which is exactly the silent failure this check exists to stop.
-    in_closed_range(y, 0.0, 1.0, "target")
-    return x, y
-
-
-def _bce(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Elementwise binary cross-entropy on logits.
-
-    Each side is a log-sigmoid, so neither term cancels catastrophically at
-    large |x| (unlike ``softplus(x) - x * y``) and the gradient is
-    ``sigmoid(x) - y`` everywhere. A term of weight 0 is dropped, so an
-    infinite logit with the matching hard label gives exactly 0, with gradient
-    0, instead of ``0 * inf = nan``. (Adding the two terms, the dropped one
-    being ``+0.``, avoids printing ``-0.`` for a perfect prediction.)
-    """
-    return _weighted(y, -F.logsigmoid(x)) + _weighted(1 - y, -F.logsigmoid(-x))
-
-
-def _alpha_t(alpha: float, y: torch.Tensor) -> torch.Tensor:
-    """Per-element class weight: ``alpha`` for positives, ``1 - alpha`` for negatives."""
-    return alpha * y + (1 - alpha) * (1 - y)
-
-
-def _weighted(w: torch.Tensor, logp: torch.Tensor) -> torch.Tensor:
-    """``w * logp`` with ``0 * (-inf) = 0`` in value *and* gradient.
-
-    A class (or binary outcome) of weight 0 drops out even where its log
-    probability is ``-inf`` (a masked logit, or a saturated one), as
-    ``0 log 0 = 0``; substituting 0 for ``logp`` there keeps the gradient
-    with respect to ``w`` finite too.
-    """
-    return w * torch.where(w != 0, logp, torch.zeros_like(logp))
 
 
 def _xlogy(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -153,7 +70,7 @@ def cross_entropy(
     *,
     label_smoothing: float = 0.0,
     ignore_index: int | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
 ) -> torch.Tensor:
     r"""Softmax cross-entropy between logits and class indices or class probabilities.
 
@@ -197,7 +114,7 @@ def cross_entropy(
     probability target of 0 on a masked class gives the finite value, and
     :math:`\varepsilon = 1` with a masked target class gives :math:`+\infty`.
     """
-    x, dim = _class_logits(logits)
+    x, dim = class_logits(logits)
     eps = scalar_in_range(label_smoothing, "label_smoothing", lo=0.0, hi=1.0)
     check_reduction(reduction)
     n_classes = x.shape[dim]
@@ -212,12 +129,12 @@ def cross_entropy(
         y = as_float(target, "target", like=x)
         same_shape(x, y, "logits", "target")
         in_closed_range(y, 0.0, 1.0, "target")
-        return reduce(-_weighted((1 - eps) * y + eps / n_classes, logp).sum(dim), reduction)
+        return reduce(-weighted_log((1 - eps) * y + eps / n_classes, logp).sum(dim), reduction)
     if ignore_index is not None and (
         isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral)
     ):
         raise ValueError(f"ignore_index must be an integer, got {ignore_index!r}")
-    idx, valid = _class_indices(t, x, dim, ignore_index)
+    idx, valid = class_indices(t, x, dim, ignore_index)
     nll = -logp.gather(dim, idx.unsqueeze(dim)).squeeze(dim)
     # Smoothing spreads eps over all K classes, i.e. adds eps times the mean NLL.
     # Each term is added only if its weight is nonzero: a masked class
@@ -231,7 +148,7 @@ def cross_entropy(
     return reduce(loss, reduction)
 
 
-def binary_cross_entropy(logits: Any, target: Any, *, reduction: str = "mean") -> torch.Tensor:
+def binary_cross_entropy(logits: Any, target: Any, *, reduction: Reduction = "mean") -> torch.Tensor:
     r"""Binary cross-entropy on logits (sigmoid + log-loss, computed stably).
 
     .. math::
@@ -256,12 +173,12 @@ def binary_cross_entropy(logits: Any, target: Any, *, reduction: str = "mean") -
     exact limit is returned: 0 (gradient 0) with the matching hard label,
     :math:`+\infty` otherwise, where PyTorch returns NaN for the hard labels.
     """
-    x, y = _binary_pair(logits, target)
-    return reduce(_bce(x, y), reduction)
+    x, y = binary_pair(logits, target)
+    return reduce(bce_with_logits(x, y), reduction)
 
 
 def balanced_cross_entropy(
-    logits: Any, target: Any, *, alpha: float = 0.25, reduction: str = "mean"
+    logits: Any, target: Any, *, alpha: float = 0.25, reduction: Reduction = "mean"
 ) -> torch.Tensor:
     r"""Alpha-balanced binary cross-entropy on logits.
 
@@ -289,12 +206,12 @@ def balanced_cross_entropy(
     ``torchvision.ops.sigmoid_focal_loss``; at infinite logits, as
     :func:`binary_cross_entropy`.
     """
-    x, y = _binary_pair(logits, target)
+    x, y = binary_pair(logits, target)
     a = scalar_in_range(alpha, "alpha", lo=0.0, hi=1.0)
-    return reduce(_alpha_t(a, y) * _bce(x, y), reduction)
+    return reduce(alpha_t(a, y) * bce_with_logits(x, y), reduction)
 
 
-def kl_divergence(p: Any, q: Any, *, reduction: str = "mean") -> torch.Tensor:
+def kl_divergence(p: Any, q: Any, *, reduction: Reduction = "mean") -> torch.Tensor:
     r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p \,\|\, q)` between probability vectors.
 
     .. math::

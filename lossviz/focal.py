@@ -7,15 +7,17 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._checks import as_float, in_closed_range, reduce, scalar_in_range
-from .classification import (
-    _alpha_t,
-    _at_target,
-    _bce,
-    _binary_pair,
-    _class_indices,
-    _class_logits,
+from ._checks import (
+    Reduction,
+    as_float,
+    binary_pair,
+    class_indices,
+    class_logits,
+    in_closed_range,
+    reduce,
+    scalar_in_range,
 )
+from ._terms import alpha_t, bce_with_logits, target_mask
 
 __all__ = ["sigmoid_focal_loss", "softmax_focal_loss"]
 
@@ -40,7 +42,7 @@ def sigmoid_focal_loss(
     *,
     alpha: float | None = 0.25,
     gamma: float = 2.0,
-    reduction: str = "none",
+    reduction: Reduction = "none",
 ) -> torch.Tensor:
     r"""Binary focal loss on logits: cross-entropy down-weighted on easy examples.
 
@@ -82,7 +84,7 @@ def sigmoid_focal_loss(
     At an infinite logit with the matching hard label the loss is exactly 0,
     with gradient 0 (torchvision returns NaN there, from its cross-entropy term).
     """
-    x, y = _binary_pair(logits, target)
+    x, y = binary_pair(logits, target)
     g = scalar_in_range(gamma, "gamma", lo=0.0)
     # 1 - p_t = sigmoid(x) (1 - y) + sigmoid(-x) y; log(0) = -inf for a hard
     # label only drops its term from the logaddexp, in value and in gradient.
@@ -93,9 +95,9 @@ def sigmoid_focal_loss(
     dead = (a == -torch.inf) & (b == -torch.inf)
     log_one_minus_pt = torch.logaddexp(a.masked_fill(dead, 0.0), b.masked_fill(dead, 0.0))
     log_one_minus_pt = log_one_minus_pt.masked_fill(dead, -torch.inf)
-    loss = _modulating_factor(log_one_minus_pt, g) * _bce(x, y)
+    loss = _modulating_factor(log_one_minus_pt, g) * bce_with_logits(x, y)
     if alpha is not None:
-        loss = _alpha_t(scalar_in_range(alpha, "alpha", lo=0.0, hi=1.0), y) * loss
+        loss = alpha_t(scalar_in_range(alpha, "alpha", lo=0.0, hi=1.0), y) * loss
     return reduce(loss, reduction)
 
 
@@ -105,7 +107,7 @@ def softmax_focal_loss(
     *,
     alpha: Any = None,
     gamma: float = 2.0,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
 ) -> torch.Tensor:
     r"""Multi-class focal loss on logits with class-index targets.
 
@@ -145,11 +147,11 @@ def softmax_focal_loss(
     contribute nothing, as in :func:`torch.nn.functional.cross_entropy`, even
     when every class but the target is masked (:math:`p_t = 1`: loss 0, gradient 0).
     """
-    x, dim = _class_logits(logits, min_classes=2)
+    x, dim = class_logits(logits, min_classes=2)
     n_classes = x.shape[dim]
     g = scalar_in_range(gamma, "gamma", lo=0.0)
-    idx, _ = _class_indices(target, x, dim)
-    at_target = _at_target(idx, n_classes, dim)
+    idx, _ = class_indices(target, x, dim)
+    at_target = target_mask(idx, n_classes, dim)
     log_all = torch.logsumexp(x, dim)
     nll = log_all - x.gather(dim, idx.unsqueeze(dim)).squeeze(dim)  # -log p_t
     others = x.masked_fill(at_target, -torch.inf)

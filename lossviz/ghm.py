@@ -35,14 +35,14 @@ import torch.nn.functional as F
 from ._checks import (
     Reduction,
     as_float,
+    binary_pair,
     in_closed_range,
     positive_int,
     reduce,
+    residual,
     same_shape,
     scalar_in_range,
 )
-from .classification import _binary_pair
-from .regression import _residual
 
 __all__ = [
     "GradientDensity",
@@ -203,7 +203,7 @@ def gradient_norm(logits: Any, target: Any) -> torch.Tensor:
     Reference: Li, Liu, Wang, "Gradient Harmonized Single-stage Detector",
     AAAI 2019 (mmdet's ``g = |pred.sigmoid() - target|``).
     """
-    return _bce_gradient_norm(*_binary_pair(logits, target))
+    return _bce_gradient_norm(*binary_pair(logits, target))
 
 
 def gradient_density(
@@ -300,7 +300,7 @@ def authentic_smooth_l1(
     AAAI 2019. The second form is used (equal to mmdet's first form up
     to rounding) because it does not cancel for :math:`|d| \ll \mu`.
     """
-    return reduce(_asl1(_residual(pred, target), _mu(mu)), reduction)
+    return reduce(_asl1(residual(pred, target), _mu(mu)), reduction)
 
 
 class _GHM(torch.nn.Module):
@@ -387,7 +387,7 @@ class GHMC(_GHM):
         super().__init__(bins, momentum, bias_correction, _GHMC_TOP)
 
     def forward(self, pred: Any, target: Any, label_weight: Any = None) -> torch.Tensor:
-        x, y = _binary_pair(pred, target)
+        x, y = binary_pair(pred, target)
         valid = _mask(label_weight, x, "logits")
         weights, n_valid = self._weights(_bce_gradient_norm(x, y), valid)
         bce = F.binary_cross_entropy_with_logits(x, y, weights, reduction="sum")
@@ -437,7 +437,7 @@ class GHMR(_GHM):
         return f"mu={self.mu}, " + super().extra_repr()
 
     def forward(self, pred: Any, target: Any, label_weight: Any = None) -> torch.Tensor:
-        d = _residual(pred, target)
+        d = residual(pred, target)
         valid = _mask(label_weight, d, "pred")
         weights, n_valid = self._weights(_asl1_gradient_norm(d, self.mu), valid)
         return (_asl1(d, self.mu) * weights).sum() / n_valid

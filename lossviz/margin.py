@@ -26,12 +26,14 @@ from ._checks import (
     Reduction,
     as_float,
     check_reduction,
+    class_indices,
+    class_logits,
     in_closed_range,
     reduce,
     same_shape,
     scalar_in_range,
 )
-from .classification import _at_target, _class_indices, _class_logits
+from ._terms import target_mask
 
 __all__ = [
     "signed_margin",
@@ -288,8 +290,8 @@ def brier_score(prob: Any, target: Any, *, reduction: Reduction = "mean") -> tor
 def _scores_and_classes(
     scores: Any, target: Any, min_classes: int
 ) -> tuple[torch.Tensor, torch.Tensor, int]:
-    x, dim = _class_logits(scores, "scores", min_classes=min_classes)
-    idx, _ = _class_indices(target, x, dim, x_name="scores")
+    x, dim = class_logits(scores, "scores", min_classes=min_classes)
+    idx, _ = class_indices(target, x, dim, x_name="scores")
     return x, idx, dim
 
 
@@ -323,7 +325,7 @@ def multiclass_margin(scores: Any, target: Any) -> torch.Tensor:
     """
     x, idx, dim = _scores_and_classes(scores, target, min_classes=2)
     true = x.gather(dim, idx.unsqueeze(dim)).squeeze(dim)
-    best_other = x.masked_fill(_at_target(idx, x.shape[dim], dim), -math.inf).amax(dim)
+    best_other = x.masked_fill(target_mask(idx, x.shape[dim], dim), -math.inf).amax(dim)
     return true - best_other
 
 
@@ -423,7 +425,7 @@ def multi_margin_loss(
     true = x.gather(dim, idx.unsqueeze(dim))
     violation = F.relu(delta - true + x) ** p
     # The true class would "violate" its own margin by delta; it is no competitor.
-    violation = violation.masked_fill(_at_target(idx, n_classes, dim), 0.0)
+    violation = violation.masked_fill(target_mask(idx, n_classes, dim), 0.0)
     loss = violation.sum(dim) / n_classes
     if weight is not None:
         w = as_float(weight, "weight", like=x)

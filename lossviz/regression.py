@@ -7,19 +7,12 @@ from typing import Any
 
 import torch
 
-from ._checks import Reduction, as_float, reduce, same_shape, scalar_in_range
+from ._checks import Reduction, reduce, residual, scalar_in_range
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"]
 
 # An infinite beta or delta would make the loss 0 * inf; they are rejected.
 _FINITE_MAX = sys.float_info.max
-
-
-def _residual(pred: Any, target: Any) -> torch.Tensor:
-    p = as_float(pred, "pred")
-    t = as_float(target, "target", like=p)
-    same_shape(p, t, "pred", "target")
-    return p - t
 
 
 def _smooth_l1(d: torch.Tensor, beta: float) -> torch.Tensor:
@@ -57,7 +50,7 @@ def mse_loss(pred: Any, target: Any, *, reduction: Reduction = "mean") -> torch.
 
     Convention: ``torch.nn.functional.mse_loss`` (no factor 1/2).
     """
-    d = _residual(pred, target)
+    d = residual(pred, target)
     return reduce(d * d, reduction)
 
 
@@ -83,7 +76,7 @@ def l1_loss(pred: Any, target: Any, *, reduction: Reduction = "mean") -> torch.T
     Convention: ``torch.nn.functional.l1_loss``; the (sub)gradient at a zero
     residual is 0.
     """
-    return reduce(_residual(pred, target).abs(), reduction)
+    return reduce(residual(pred, target).abs(), reduction)
 
 
 def smooth_l1_loss(
@@ -120,7 +113,7 @@ def smooth_l1_loss(
     :func:`huber_loss`.
     """
     b = scalar_in_range(beta, "beta", lo=0.0, hi=_FINITE_MAX)
-    return reduce(_smooth_l1(_residual(pred, target), b), reduction)
+    return reduce(_smooth_l1(residual(pred, target), b), reduction)
 
 
 def huber_loss(
@@ -157,4 +150,4 @@ def huber_loss(
     clipped to :math:`[-\delta, \delta]`).
     """
     dl = scalar_in_range(delta, "delta", lo=0.0, lo_open=True, hi=_FINITE_MAX)
-    return reduce(dl * _smooth_l1(_residual(pred, target), dl), reduction)
+    return reduce(dl * _smooth_l1(residual(pred, target), dl), reduction)

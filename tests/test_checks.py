@@ -1,5 +1,8 @@
 """The shared conversion and validation rules every loss relies on."""
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -56,3 +59,18 @@ def test_same_shape_does_not_broadcast():
 def test_reduce(reduction, expected):
     out = _checks.reduce(torch.tensor([1.0, 3.0]), reduction)
     assert torch.equal(out, torch.tensor(expected))
+
+
+def test_no_module_imports_another_modules_private_names():
+    # What several modules share lives in _checks (input handling) or _terms
+    # (elementwise terms), under public names; a private name stays in its module.
+    package = Path(__file__).resolve().parents[1] / "lossviz"
+    crossings = [
+        f"{path.relative_to(package)}: {node.module}.{alias.name}"
+        for path in package.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.level > 0
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+    assert not crossings, crossings
