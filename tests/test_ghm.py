@@ -11,11 +11,11 @@ import math
 
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lossviz
+from references import mmdet_edges, mmdet_ghmc, mmdet_ghmr, mmdet_weights
 from lossviz.ghm import (
     GHMC,
     GHMR,
@@ -28,53 +28,6 @@ from lossviz.ghm import (
 )
 
 SETTINGS = settings(max_examples=60, deadline=None)
-
-
-# ----------------------------------------------------------------- reference --
-def mmdet_edges(bins: int, top: str) -> torch.Tensor:
-    edges = torch.arange(bins + 1).float() / bins
-    if top == "ghmc":
-        edges[-1] += 1e-6
-    else:
-        edges[-1] = 1e3
-    return edges
-
-
-def mmdet_weights(g, valid, tot, edges, mmt=0.0, acc_sum=None):
-    """mmdet's per-bin loop; updates ``acc_sum`` in place like its buffer."""
-    weights = torch.zeros_like(g)
-    n = 0
-    for i in range(len(edges) - 1):
-        inds = (g >= edges[i]) & (g < edges[i + 1]) & valid
-        num_in_bin = inds.sum().item()
-        if num_in_bin > 0:
-            if mmt > 0:
-                acc_sum[i] = mmt * acc_sum[i] + (1 - mmt) * num_in_bin
-                weights[inds] = tot / acc_sum[i]
-            else:
-                weights[inds] = tot / num_in_bin
-            n += 1
-    if n > 0:
-        weights = weights / n
-    return weights
-
-
-def mmdet_ghmc(pred, target, label_weight, bins=10, mmt=0.0, acc_sum=None):
-    g = torch.abs(pred.sigmoid().detach() - target)
-    valid = label_weight > 0
-    tot = max(valid.float().sum().item(), 1.0)
-    weights = mmdet_weights(g, valid, tot, mmdet_edges(bins, "ghmc"), mmt, acc_sum)
-    return F.binary_cross_entropy_with_logits(pred, target, weights, reduction="sum") / tot
-
-
-def mmdet_ghmr(pred, target, label_weight, mu=0.02, bins=10, mmt=0.0, acc_sum=None):
-    diff = pred - target
-    loss = torch.sqrt(diff * diff + mu * mu) - mu
-    g = torch.abs(diff / torch.sqrt(mu * mu + diff * diff)).detach()
-    valid = label_weight > 0
-    tot = max(label_weight.float().sum().item(), 1.0)  # GHMR's own normalizer
-    weights = mmdet_weights(g, valid, tot, mmdet_edges(bins, "ghmr"), mmt, acc_sum)
-    return (loss * weights).sum() / tot
 
 
 def detector_batch(n=2000, seed=0, dtype=torch.float64):
@@ -531,141 +484,49 @@ def test_asl1_gradient():
 
 
 # ------------------------------------------------------------- bad inputs ---
-def test_bad_bins_density():
-    with pytest.raises(ValueError, match="bins"):
-        gradient_density([0.5], bins=0)
+NAN = float("nan")
+# (case, the call, the argument its ValueError must name)
+BAD_INPUTS = [
+    ("bins zero, density", lambda: gradient_density([0.5], bins=0), "bins"),
+    ("bins fractional", lambda: gradient_density([0.5], bins=2.5), "bins"),
+    ("bins zero, ghmc_loss", lambda: ghmc_loss([0.0], [1.0], bins=0), "bins"),
+    ("bins zero, GHMC", lambda: GHMC(bins=0), "bins"),
+    ("bins negative, GHMR", lambda: GHMR(bins=-1), "bins"),
+    *[(f"GHMC momentum {m}", lambda m=m: GHMC(momentum=m), "momentum") for m in (-0.1, 1.0, 1.5, NAN)],
+    ("GHMR momentum 1", lambda: GHMR(momentum=1.0), "momentum"),
+    ("g below 0", lambda: gradient_density([-0.1, 0.5]), "g"),
+    ("g above 1", lambda: gradient_density([0.5, 1.01]), "g"),
+    ("g NaN", lambda: gradient_density([0.5, NAN]), "g"),
+    ("valid shape", lambda: gradient_density([0.5, 0.2], valid=[True]), "valid"),
+    ("valid not boolean", lambda: gradient_density([0.5, 0.2], valid=[1.0, 0.0]), "valid"),
+    ("GHM-C target shape", lambda: ghmc_loss([0.0, 1.0], [[1.0, 0.0]]), "target"),
+    ("GHM-C label_weight shape", lambda: ghmc_loss([0.0, 1.0], [1.0, 0.0], label_weight=[1.0]), "label_weight"),
+    ("GHM-C target above 1", lambda: ghmc_loss([0.0, 1.0], [1.0, 2.0]), "target"),
+    ("GHM-C NaN logits", lambda: ghmc_loss([NAN], [1.0]), "logits"),
+    ("GHMC NaN target", lambda: GHMC()([0.0], [NAN]), "target"),
+    ("GHM-C NaN label_weight", lambda: ghmc_loss([0.0], [1.0], label_weight=[NAN]), "label_weight"),
+    # A NaN is rejected even where label_weight masks it out, and the
+    # all-positive label_weight shortcut must not let a NaN through.
+    ("GHM-C NaN logit masked out", lambda: ghmc_loss([0.0, NAN], [1.0, 0.0], label_weight=[1.0, 0.0]), "logits"),
+    (
+        "GHM-C NaN among positive label_weight",
+        lambda: ghmc_loss([0.0, 1.0, 2.0], [1.0, 0.0, 1.0], label_weight=[1.0, NAN, 2.0]),
+        "label_weight",
+    ),
+    ("GHM-C NaN target among valid ones", lambda: ghmc_loss([0.0, 1.0, 2.0], [1.0, NAN, 0.0]), "target"),
+    ("gradient_norm target shape", lambda: gradient_norm([0.0, 1.0], [1.0]), "target"),
+    ("GHMR target shape", lambda: GHMR()([0.0, 1.0], [1.0]), "target"),
+    ("GHMR NaN pred", lambda: GHMR()([NAN], [1.0]), "pred"),
+    ("GHMR mu zero", lambda: GHMR(mu=0.0), "mu"),
+    ("ASL1 mu negative", lambda: authentic_smooth_l1([0.0], [1.0], mu=-1.0), "mu"),
+    ("ASL1 reduction", lambda: authentic_smooth_l1([0.0], [1.0], reduction="max"), "reduction"),
+]
 
 
-def test_bad_bins_fractional():
-    with pytest.raises(ValueError, match="bins"):
-        gradient_density([0.5], bins=2.5)
-
-
-def test_bad_bins_ghmc_loss():
-    with pytest.raises(ValueError, match="bins"):
-        ghmc_loss([0.0], [1.0], bins=0)
-
-
-def test_bad_bins_ghmc_module():
-    with pytest.raises(ValueError, match="bins"):
-        GHMC(bins=0)
-
-
-def test_bad_bins_ghmr_module():
-    with pytest.raises(ValueError, match="bins"):
-        GHMR(bins=-1)
-
-
-@pytest.mark.parametrize("momentum", [-0.1, 1.0, 1.5, float("nan")])
-def test_bad_momentum_ghmc(momentum):
-    with pytest.raises(ValueError, match="momentum"):
-        GHMC(momentum=momentum)
-
-
-def test_bad_momentum_ghmr():
-    with pytest.raises(ValueError, match="momentum"):
-        GHMR(momentum=1.0)
-
-
-def test_g_below_zero():
-    with pytest.raises(ValueError, match="g"):
-        gradient_density([-0.1, 0.5])
-
-
-def test_g_above_one():
-    with pytest.raises(ValueError, match="g"):
-        gradient_density([0.5, 1.01])
-
-
-def test_g_nan():
-    with pytest.raises(ValueError, match="g"):
-        gradient_density([0.5, float("nan")])
-
-
-def test_valid_shape_mismatch():
-    with pytest.raises(ValueError, match="valid"):
-        gradient_density([0.5, 0.2], valid=[True])
-
-
-def test_valid_not_boolean():
-    with pytest.raises(ValueError, match="valid"):
-        gradient_density([0.5, 0.2], valid=[1.0, 0.0])
-
-
-def test_ghmc_target_shape_mismatch():
-    with pytest.raises(ValueError, match="target"):
-        ghmc_loss([0.0, 1.0], [[1.0, 0.0]])
-
-
-def test_ghmc_label_weight_shape_mismatch():
-    with pytest.raises(ValueError, match="label_weight"):
-        ghmc_loss([0.0, 1.0], [1.0, 0.0], label_weight=[1.0])
-
-
-def test_ghmc_target_out_of_range():
-    with pytest.raises(ValueError, match="target"):
-        ghmc_loss([0.0, 1.0], [1.0, 2.0])
-
-
-def test_ghmc_nan_logits():
-    with pytest.raises(ValueError, match="logits"):
-        ghmc_loss([float("nan")], [1.0])
-
-
-def test_ghmc_nan_target():
-    with pytest.raises(ValueError, match="target"):
-        GHMC()([0.0], [float("nan")])
-
-
-def test_ghmc_nan_label_weight():
-    with pytest.raises(ValueError, match="label_weight"):
-        ghmc_loss([0.0], [1.0], label_weight=[float("nan")])
-
-
-def test_ghmc_nan_logits_rejected_even_where_masked_out():
-    with pytest.raises(ValueError, match="logits"):
-        ghmc_loss([0.0, float("nan")], [1.0, 0.0], label_weight=[1.0, 0.0])
-
-
-def test_ghmc_nan_label_weight_among_positive_ones():
-    # The all-positive shortcut must not let a NaN through.
-    with pytest.raises(ValueError, match="label_weight"):
-        ghmc_loss([0.0, 1.0, 2.0], [1.0, 0.0, 1.0], label_weight=[1.0, float("nan"), 2.0])
-
-
-def test_ghmc_nan_target_with_values_in_range():
-    with pytest.raises(ValueError, match="target"):
-        ghmc_loss([0.0, 1.0, 2.0], [1.0, float("nan"), 0.0])
-
-
-def test_gradient_norm_shape_mismatch():
-    with pytest.raises(ValueError, match="target"):
-        gradient_norm([0.0, 1.0], [1.0])
-
-
-def test_ghmr_shape_mismatch():
-    with pytest.raises(ValueError, match="target"):
-        GHMR()([0.0, 1.0], [1.0])
-
-
-def test_ghmr_nan_pred():
-    with pytest.raises(ValueError, match="pred"):
-        GHMR()([float("nan")], [1.0])
-
-
-def test_ghmr_bad_mu():
-    with pytest.raises(ValueError, match="mu"):
-        GHMR(mu=0.0)
-
-
-def test_asl1_bad_mu():
-    with pytest.raises(ValueError, match="mu"):
-        authentic_smooth_l1([0.0], [1.0], mu=-1.0)
-
-
-def test_asl1_bad_reduction():
-    with pytest.raises(ValueError, match="reduction"):
-        authentic_smooth_l1([0.0], [1.0], reduction="max")
+@pytest.mark.parametrize("call, argument", [case[1:] for case in BAD_INPUTS], ids=[case[0] for case in BAD_INPUTS])
+def test_bad_input_raises_value_error_naming_the_argument(call, argument):
+    with pytest.raises(ValueError, match=rf"\b{argument}\b"):
+        call()
 
 
 # ------------------------------------------------------------- finiteness ---
