@@ -4,12 +4,17 @@ One call, :func:`slider_figure`, gives an object that Jupyter displays as
 
 * a live ipywidgets view (``application/vnd.jupyter.widget-view+json``): sliders
   that redraw the matplotlib figure in place by updating its artists, and
-* a self-contained ``text/html`` fallback: frames rendered at build time by the
-  *same* drawing code, a real ``<input type="range">`` per parameter, the value
-  shown beside it, and a few lines of inline JavaScript (no external script).
+* when the book is being built (``LOSSVIZ_STATIC_SLIDERS`` set), also a
+  ``text/html`` version that needs no kernel: frames rendered by the *same*
+  drawing code, every value of a one-slider figure and at least 11 per axis of a
+  two-slider one, a real ``<input type="range">`` per parameter, the value shown
+  beside it, and a few lines of inline JavaScript (no external script). The
+  build moves the frames into files beside the pages, fetched as the reader
+  moves the slider (``book/_ext/slider_frames.py``).
 
 The book's ``_config.yml`` makes the HTML builder prefer ``text/html``; JupyterLab,
-Notebook and Colab keep rendering the live widget.
+Notebook and Colab render the live widget, and a kernel spends no time on frames
+nobody there sees.
 
 A figure is described by a *setup* function: it receives an empty
 :class:`matplotlib.figure.Figure`, draws the axes and artists once, and returns an
@@ -31,6 +36,7 @@ import io
 import itertools
 import json
 import math
+import os
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
@@ -50,14 +56,19 @@ Update = Callable[..., "Sequence[Artist] | None"]
 Setup = Callable[[Figure], Update]
 
 # Figures are sized for a projector as well as a laptop; the static frames keep the
-# live resolution but a palette of 256 colours, to keep each page under 3 MB.
+# live resolution but a palette of 256 colours, to keep the site small.
 DEFAULT_FIGSIZE = (9.0, 4.5)
 DPI = 80
 PALETTE_COLOURS = 256
 LIVE_JPEG_QUALITY = 90
-# The static version holds every live value up to these counts, a coarser grid above.
-MAX_STATIC_FRAMES_1D = 26
-MAX_STATIC_FRAMES_PER_AXIS_2D = 7
+# The static version holds every value of a one-slider figure, and at least this
+# many round values per axis of a two-slider figure (all of them if fewer).
+MIN_STATIC_PER_AXIS_2D = 11
+# The static version is rendered only where a page is being built: a kernel
+# (Jupyter, Binder, Live Code) shows the live widget and has no use for it. The
+# book's build sets this variable (book/_ext/slider_frames.py), and the kernels
+# that execute the chapters inherit it.
+STATIC_ENV = "LOSSVIZ_STATIC_SLIDERS"
 
 _ROUND_STRIDES = sorted({int(m * 10**e) for e in range(6) for m in (1, 2, 2.5, 5)} - {0})
 # Weak references: a figure lives as long as the notebook holds it, not for the
@@ -75,10 +86,10 @@ class Slider:
         lo, hi, step: the live slider's range and step.
         value: the initial value (default: the grid value nearest the middle).
         label: what the reader sees, e.g. ``"γ"`` (default: the argument name).
-        static: the values the static site holds: a count (at most that many grid
-            values, every k-th for a round k, ends included) or an explicit sequence
-            of at least two grid values. Default: every grid value up to 26 (7 per
-            axis with two sliders), a count of 26 (7) above.
+        static: with two sliders, what the static site holds on this axis besides
+            its default of at least 11 round values: a larger count, or values
+            the prose asks the reader to try (grid values). With one slider the
+            static site holds every grid value anyway.
     """
 
     lo: float
@@ -139,19 +150,25 @@ class Slider:
         target = (self.lo + self.hi) / 2 if self.value is None else self.value
         return min(self.grid(), key=lambda v: abs(v - target))
 
-    def static_values(self, max_count: int) -> list[float]:
-        if not (self.static is None or isinstance(self.static, (int, np.integer))):
-            # Sorted, so that the frames follow the range input from left to right.
-            return sorted({self._snap(v) for v in self.static})
+    def static_values(self, min_count: int | None) -> list[float]:
+        """The static site's values: the whole grid (``min_count=None``), or
+        every k-th grid value, for the largest round k (1, 2, 5, 10, 20, 25, ...
+        steps) that still gives ``min_count`` values (or the count in ``static``,
+        if larger), both ends included; plus any values listed in ``static``."""
         grid = self.grid()
-        count = max_count if self.static is None else int(self.static)
+        listed = [] if self.static is None or isinstance(self.static, (int, np.integer)) else self.static
+        if min_count is None:
+            return grid
+        count = max(min_count, self.static if isinstance(self.static, (int, np.integer)) else 0)
         if len(grid) <= count:
             return grid
-        # Every k-th grid value, k a "round" multiple of the step (2, 5, 10, 20, 25, ...),
-        # so the static values read 0, 1, 2, ... rather than 0, 0.8, 1.5, ...
-        stride = next(k for k in _ROUND_STRIDES if math.ceil((len(grid) - 1) / k) + 1 <= count)
+        # Round strides, so the static values read 0, 1, 2, ... rather than 0, 0.8, 1.5, ...
+        stride = max(k for k in _ROUND_STRIDES if math.ceil((len(grid) - 1) / k) + 1 >= count)
         values = grid[::stride]
-        return values if values[-1] == grid[-1] else values + [grid[-1]]
+        if values[-1] != grid[-1]:
+            values.append(grid[-1])
+        # Sorted, so that the frames follow the range input from left to right.
+        return sorted({*values, *(self._snap(v) for v in listed)})
 
     def text(self, name: str, value: float) -> str:
         """The value as the reader sees it, e.g. ``γ = 2.0``."""
@@ -257,8 +274,8 @@ class SliderFigure:
 
     def _static_axes(self) -> list[list[float]]:
         """Each slider's static values (sorted, distinct)."""
-        limit = MAX_STATIC_FRAMES_1D if len(self.params) == 1 else MAX_STATIC_FRAMES_PER_AXIS_2D
-        return [spec.static_values(limit) for spec in self.params.values()]
+        min_count = None if len(self.params) == 1 else MIN_STATIC_PER_AXIS_2D
+        return [spec.static_values(min_count) for spec in self.params.values()]
 
     def static_grid(self) -> list[dict[str, float]]:
         """The slider values the static version holds, row-major over the sliders."""
@@ -345,7 +362,8 @@ class SliderFigure:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
-        bundle["text/html"] = self.to_html()
+        if os.environ.get(STATIC_ENV):
+            bundle["text/html"] = self.to_html()
         bundle["text/plain"] = repr(self)
         return bundle
 
@@ -420,11 +438,23 @@ def _palette_png(image: Image.Image) -> bytes:
 
 
 # Kept deliberately small and dependency-free: it only swaps precomputed frames.
+# Frames are files (data.srcs, see book/_ext/slider_frames.py) or, outside the
+# book, inline PNGs (data.frames). A file is fetched when first shown, and the
+# frames next to the current one on each axis are fetched ahead, from the first
+# time the reader points at or tabs to the figure, so the next step is instant.
 _SCRIPT = """(function(){var root=document.getElementById("__ID__");
 var data=JSON.parse(root.querySelector('script[type="application/json"]').textContent);
-var img=root.querySelector("img");var inputs=root.querySelectorAll('input[type="range"]');
-function show(){var flat=0;inputs.forEach(function(input,axis){var i=+input.value;
-flat=flat*data.shape[axis]+i;var text=data.texts[axis][i];input.setAttribute("aria-valuetext",text);
+var img=root.querySelector("img");var inputs=root.querySelectorAll('input[type="range"]');var ahead={};
+function src(flat){return data.srcs?data.srcs[flat]:"data:image/png;base64,"+data.frames[flat];}
+function position(){var index=[];inputs.forEach(function(input){index.push(+input.value);});return index;}
+function flatten(index){var flat=0;index.forEach(function(i,axis){flat=flat*data.shape[axis]+i;});return flat;}
+function fetchAhead(){if(!data.srcs)return;var index=position();index.forEach(function(i,axis){
+[-2,-1,1,2].forEach(function(step){var j=i+step;if(j<0||j>=data.shape[axis])return;
+var near=index.slice();near[axis]=j;var flat=flatten(near);
+if(!ahead[flat]){ahead[flat]=new Image();ahead[flat].src=src(flat);}});});}
+function show(){var index=position(),flat=flatten(index);inputs.forEach(function(input,axis){
+var text=data.texts[axis][index[axis]];input.setAttribute("aria-valuetext",text);
 input.parentNode.querySelector("output").textContent=text;});
-img.src="data:image/png;base64,"+data.frames[flat];img.alt=data.alts[flat];}
+img.src=src(flat);img.alt=data.alts[flat];fetchAhead();}
+root.addEventListener("pointerenter",fetchAhead,{once:true});root.addEventListener("focusin",fetchAhead,{once:true});
 inputs.forEach(function(input){input.addEventListener("input",show);});})();"""

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import math
 import shutil
 from dataclasses import dataclass, field
@@ -278,18 +279,28 @@ def split(article: Tag, out: Path) -> list[list[Slide]]:
 
 
 def relink(article: Tag, chapter: str, html_dir: Path, out: Path) -> None:
-    """Images are copied next to the decks; other links point into the built site."""
+    """Images, and the static sliders' frames, are copied next to the decks; other
+    links point into the built site."""
     book_dir = html_dir / "book"
-    for img in article.find_all("img"):
-        src = img.get("src", "")
-        if urlsplit(src).scheme or not src:
-            continue
+
+    def copied(src: str) -> str:
         target = (book_dir / src).resolve()
         rel = target.relative_to(html_dir.resolve())
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target, out / rel)
-        img["src"] = rel.as_posix()
+        return rel.as_posix()
+
+    for img in article.find_all("img"):
+        src = img.get("src", "")
+        if urlsplit(src).scheme or not src:
+            continue
+        img["src"] = copied(src)
         img.attrs.pop("srcset", None)
+    for payload in article.select('figure.lossviz-slider script[type="application/json"]'):
+        data = json.loads(payload.string)
+        if "srcs" in data:
+            data["srcs"] = [copied(src) for src in data["srcs"]]
+            payload.string = json.dumps(data).replace("</", "<\\/")
     for a in article.find_all("a", href=True):
         href = a["href"]
         parts = urlsplit(href)

@@ -155,17 +155,23 @@ def test_code_and_printed_output_fit_without_scrolling_sideways(path, open_page)
 # -- static sliders ---------------------------------------------------------------------------
 
 
-STATE = """figure => ({
-    positions: [...figure.querySelectorAll('input[type="range"]')].map(input => +input.value),
-    src: figure.querySelector("img").getAttribute("src"),
-    alt: figure.querySelector("img").getAttribute("alt"),
-    outputs: [...figure.querySelectorAll("output")].map(output => output.textContent),
-})"""
+STATE = """async figure => {
+    const img = figure.querySelector("img");
+    await img.decode().catch(() => null);
+    return {
+        positions: [...figure.querySelectorAll('input[type="range"]')].map(input => +input.value),
+        src: img.getAttribute("src"),
+        width: img.naturalWidth,
+        alt: img.getAttribute("alt"),
+        outputs: [...figure.querySelectorAll("output")].map(output => output.textContent),
+    };
+}"""
 
 
 @dataclass
 class StaticSlider:
-    """One figure.lossviz-slider on a page, with the frames from its JSON."""
+    """One figure.lossviz-slider on a page, with its JSON: frame URLs (``srcs``, on the
+    built site) or inline frames (``frames``, a figure outside the book)."""
 
     figure: Locator
     data: dict
@@ -174,14 +180,16 @@ class StaticSlider:
         self.inputs = self.figure.locator('input[type="range"]').all()
         self.tops = [len(texts) - 1 for texts in self.data["texts"]]
 
+    def src(self, flat: int) -> str:
+        """The picture's URL for flat (row-major) position ``flat``."""
+        if "srcs" in self.data:
+            return self.data["srcs"][flat]
+        return "data:image/png;base64," + self.data["frames"][flat]
+
     def state(self) -> dict:
-        """What the reader sees: the inputs' positions, the picture (as its index among the
-        frames, None if it is none of them), its alt text and the value labels."""
-        state = self.figure.evaluate(STATE)
-        prefix, _, frame = state.pop("src").partition(",")
-        frames = self.data["frames"]
-        state["frame"] = frames.index(frame) if prefix == "data:image/png;base64" and frame in frames else None
-        return state
+        """What the reader sees: the inputs' positions, the picture's URL, its alt text and
+        the value labels, once the picture has loaded (its width 0 if it failed to)."""
+        return self.figure.evaluate(STATE)
 
     def assert_consistent(self) -> dict:
         """The picture, its alt text and every value label agree with the inputs' positions."""
@@ -189,7 +197,8 @@ class StaticSlider:
         flat = 0
         for axis, position in enumerate(state["positions"]):
             flat = flat * self.data["shape"][axis] + position
-        assert state["frame"] == flat, f"frame {state['frame']} shown for positions {state['positions']}"
+        assert state["src"] == self.src(flat), f"{state['src']} shown for positions {state['positions']}"
+        assert state["width"] > 0, f"the picture {state['src']} did not load"
         assert state["alt"] == self.data["alts"][flat]
         assert state["outputs"] == [self.data["texts"][a][p] for a, p in enumerate(state["positions"])]
         return state
@@ -234,20 +243,20 @@ def check_slider(page: Page, slider: StaticSlider, where: str, shot: str) -> Non
     """Drive one static slider by keyboard and pointer; screenshot it at both ends."""
     assert len(slider.inputs) == len(slider.data["shape"]), where
     slider.assert_consistent()
-    last = len(slider.data["frames"]) - 1
+    last = len(slider.data["alts"]) - 1
 
     # Keyboard: Home on every input shows the first frame, End the last; arrows step.
     state = slider.press_all("Home")
-    assert state["positions"] == [0] * len(slider.inputs) and state["frame"] == 0, where
+    assert state["positions"] == [0] * len(slider.inputs) and state["src"] == slider.src(0), where
     slider.figure.screenshot(path=SHOTS / f"{shot}-first.png", animations="disabled")
     for axis, control in enumerate(slider.inputs):
         control.press("ArrowRight")
         moved = slider.assert_consistent()
         assert moved["positions"][axis] == 1, f"{where}: ArrowRight did not step input {axis}"
-        assert moved["frame"] != state["frame"] and moved["outputs"] != state["outputs"], where
+        assert moved["outputs"] != state["outputs"], where
         state = moved
     state = slider.press_all("End")
-    assert state["positions"] == slider.tops and state["frame"] == last, where
+    assert state["positions"] == slider.tops and state["src"] == slider.src(last), where
     slider.figure.screenshot(path=SHOTS / f"{shot}-last.png", animations="disabled")
 
     # Pointer: a click on the track jumps there; dragging the thumb to an end reaches it.
@@ -258,16 +267,16 @@ def check_slider(page: Page, slider: StaticSlider, where: str, shot: str) -> Non
         clicked = slider.assert_consistent()
         landed = clicked["positions"][axis]
         assert abs(landed - 0.75 * slider.tops[axis]) <= 1, f"{where}: a click at 75% landed at {landed}"
-        assert clicked["frame"] != state["frame"] and clicked["outputs"] != state["outputs"], where
+        assert clicked["outputs"] != state["outputs"], where
         state = clicked
     for axis in range(len(slider.inputs)):
         state = slider.drag(axis, 1.0, page)
         assert state["positions"][axis] == slider.tops[axis], f"{where}: dragged right to {state['positions']}"
-    assert state["frame"] == last, where
+    assert state["src"] == slider.src(last), where
     for axis in range(len(slider.inputs)):
         state = slider.drag(axis, 0.0, page)
         assert state["positions"][axis] == 0, f"{where}: dragged left to {state['positions']}"
-    assert state["frame"] == 0, where
+    assert state["src"] == slider.src(0), where
 
 
 @pytest.mark.parametrize("path", SLIDER_PAGES)
@@ -278,6 +287,21 @@ def test_static_sliders_follow_keyboard_and_pointer(path, open_page):
     for k, slider in enumerate(sliders):
         where = f"{path}, slider {k} ({slider.data['alts'][0][:50]}...)"
         check_slider(page, slider, where, f"{shot_name(path)}-slider{k}")
+    log.assert_clean()
+
+
+def test_static_sliders_load_their_frames_from_a_folder_opened_from_disk(site, browser):
+    """With file:// URLs, where a page may not fetch() its files: the frames are <img> files."""
+    page, log = offline_page(browser)
+    try:
+        page.goto((HTML / SLIDER_PAGES[0]).as_uri(), wait_until="load")
+        slider = sliders_on(page)[0]
+        slider.assert_consistent()
+        slider.press_all("End")  # each state checks its picture loaded
+        slider.press_all("Home")
+        assert all(url.startswith("file://") for url in log.requests)
+    finally:
+        page.context.close()
     log.assert_clean()
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lossviz.sliders import Slider, SliderFigure, registered_sliders, slider_figure
+from lossviz.sliders import STATIC_ENV, Slider, SliderFigure, registered_sliders, slider_figure
 
 X = np.linspace(0.0, 1.0, 200)
 
@@ -129,21 +129,37 @@ def test_initial_value_is_the_grid_value_nearest_the_given_one_or_the_middle():
     assert Slider(1, 4, 1).initial() in (2, 3)
 
 
+def test_one_slider_figures_hold_every_grid_value():
+    cross_entropy_like = Slider(0.05, 9.55, 0.05)
+    assert cross_entropy_like.static_values(None) == cross_entropy_like.grid()
+    assert len(cross_entropy_like.grid()) == 191
+
+
 def test_static_values_default_to_the_whole_grid_when_it_is_small():
-    assert Slider(0, 2, 0.5).static_values(26) == [0, 0.5, 1, 1.5, 2]
+    assert Slider(0, 2, 0.5).static_values(11) == [0, 0.5, 1, 1.5, 2]
 
 
 def test_static_values_thin_a_long_grid_to_round_values_with_both_ends():
-    values = Slider(0, 19, 0.1).static_values(26)
-    assert values == list(range(20))
-    values = Slider(0, 1, 0.01).static_values(7)
-    assert len(values) <= 7 and values[0] == 0 and values[-1] == 1
+    # The largest round stride that still gives 11 values.
+    assert Slider(0, 5, 0.1).static_values(11) == [i / 2 for i in range(11)]
+    # Stride 20 steps gives 0, 2, ..., 18, and the end is kept.
+    assert Slider(0, 19, 0.1).static_values(11) == [*range(0, 19, 2), 19]
+    values = Slider(0, 1, 0.01).static_values(11)
+    assert len(values) >= 11 and values[0] == 0 and values[-1] == 1
     assert set(values) <= set(Slider(0, 1, 0.01).grid())
 
 
-def test_explicit_static_values_are_sorted_and_used_as_given():
-    assert Slider(0, 1, 0.1, static=[0.9, 0.1, 0.5]).static_values(26) == [0.1, 0.5, 0.9]
-    assert Slider(0, 10, 1, static=3).static_values(26) == [0, 5, 10]
+@pytest.mark.parametrize("step", [0.01, 0.02, 0.05, 0.1, 0.25, 1])
+def test_two_slider_axes_hold_at_least_eleven_values(step):
+    values = Slider(0, 10, step).static_values(11)
+    assert len(values) >= min(11, len(Slider(0, 10, step).grid()))
+
+
+def test_listed_static_values_are_added_to_the_default_ones():
+    # The values the prose asks for are positions, whatever the default holds.
+    values = Slider(0, 5, 0.1, static=[0.3, 2.7]).static_values(11)
+    assert {0.3, 2.7, 0, 0.5, 5} <= set(values) and values == sorted(values)
+    assert len(Slider(0, 100, 1, static=21).static_values(11)) >= 21
 
 
 def test_value_text_uses_the_label_and_the_step_precision():
@@ -192,7 +208,17 @@ def test_two_parameter_grid_is_row_major_over_the_sliders(bump):
     assert grid == [{"centre": c, "width": w} for c in centres for w in widths]
 
 
-def test_mimebundle_has_the_live_widget_the_static_html_and_plain_text(power):
+def test_a_kernel_gets_the_live_widget_and_no_static_frames(power, monkeypatch):
+    monkeypatch.delenv(STATIC_ENV, raising=False)
+    rendered = []
+    monkeypatch.setattr(power, "static_frames", lambda: rendered.append(1) or [])
+    bundle = power._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "text/html" not in bundle
+    assert not rendered
+
+
+def test_mimebundle_has_the_live_widget_the_static_html_and_plain_text(power, monkeypatch):
+    monkeypatch.setenv(STATIC_ENV, "1")
     bundle = power._repr_mimebundle_()
     assert "model_id" in bundle["application/vnd.jupyter.widget-view+json"]
     assert bundle["text/html"].startswith('<figure class="lossviz-slider"')
