@@ -101,5 +101,21 @@ def shade(colour: str, amount: float) -> tuple[float, float, float]:
 
 
 def use_book_style() -> None:
-    """Apply :data:`BOOK_STYLE` to matplotlib's global settings."""
+    """Apply :data:`BOOK_STYLE` to matplotlib's global settings and, in Jupyter,
+    show figures inline.
+
+    The figure functions of :mod:`lossviz.figures` return a ``Figure``, which
+    Jupyter shows as an image only once the inline backend has registered its
+    display formatter; matplotlib selects a backend lazily, so without this a
+    chapter that never calls pyplot would print ``<Figure ...>`` instead.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        shell = None
+    else:
+        shell = get_ipython()
+    if shell is not None and hasattr(shell, "enable_matplotlib"):
+        # First: the inline backend may apply settings of its own.
+        shell.enable_matplotlib("inline")
     mpl.rcParams.update(BOOK_STYLE)
