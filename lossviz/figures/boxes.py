@@ -32,7 +32,7 @@ __all__ = [
     "same_coordinate_error",
     "moving_square",
     "resized_box",
-    "slide",
+    "sliding_apart",
     "box_inside_box",
     "same_iou_shapes",
     "shape_pushes",
@@ -233,7 +233,7 @@ def resized_box(losses: Mapping[str, Loss], target: torch.Tensor) -> SliderFigur
     )
 
 
-def slide(
+def sliding_apart(
     shift: torch.Tensor,
     losses: Mapping[str, torch.Tensor],
     gradients: Mapping[str, torch.Tensor],
@@ -367,12 +367,12 @@ def shape_pushes(w: torch.Tensor, h: torch.Tensor, push: Mapping[str, torch.Tens
     return fig
 
 
-def focal_weighting(iou: torch.Tensor, gradients: Mapping[str, torch.Tensor]) -> Figure:
-    """The size of each loss's gradient against the IoU of the pair: Focal-EIoU's is
-    EIoU's scaled by IoU^0.5, so it quiets the poorly overlapping boxes."""
+def focal_weighting(iou: torch.Tensor, eiou_grad: torch.Tensor, focal_eiou_grad: torch.Tensor) -> Figure:
+    """The size of the EIoU and Focal-EIoU gradients against the IoU of the pair:
+    Focal-EIoU's is EIoU's scaled by IoU^0.5, so it quiets the poorly overlapping boxes."""
     fig = Figure(figsize=(9, 4.5))
     ax = fig.subplots()
-    _plot_losses(ax, iou, {name: values.abs() for name, values in gradients.items()})
+    _plot_losses(ax, iou, {"EIoU": eiou_grad.abs(), "Focal-EIoU": focal_eiou_grad.abs()})
     ax.set(
         xlabel="IoU of the pair", ylabel="|d loss / d shift|", title="Focal-EIoU quiets the poorly overlapping boxes"
     )
