@@ -148,9 +148,9 @@ def _box_pair_setup(
     so that an update only indexes tables.
     """
     pred, target = torch.broadcast_tensors(pred, target)
-    values_of = torch.stack([loss(pred, target) for loss in losses.values()])  # (losses, n0, n1)
+    loss_values = torch.stack([loss(pred, target) for loss in losses.values()])  # (losses, n0, n1)
     geometry = box_geometry(pred, target)
-    loss_max = float(values_of.max())
+    loss_max = float(loss_values.max())
     # Matplotlib's rectangles take corner and size; the centre line needs the centres.
     pred_xywh = box_convert(pred, "xyxy", "xywh")
     pred_centre = box_convert(pred, "xyxy", "cxcywh")[..., :2]
@@ -189,7 +189,7 @@ def _box_pair_setup(
             cx, cy = pred_centre[i, j].tolist()
             centre_line.set_data([cx, target_centre[0]], [cy, target_centre[1]])
             iou_text.set_text(f"IoU = {geometry.iou[i, j]:.3f}")
-            for bar, label, value in zip(bars, labels, values_of[:, i, j].tolist()):
+            for bar, label, value in zip(bars, labels, loss_values[:, i, j].tolist()):
                 bar.set_width(value)
                 label.set_x(value + 0.02 * loss_max)
                 label.set_text(f"{value:.3f}")
