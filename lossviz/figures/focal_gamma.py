@@ -82,6 +82,7 @@ def gamma_curves(p_t: torch.Tensor, curves: Mapping[float, torch.Tensor]) -> Fig
     ax.axvspan(0.5, 1.0, color=EASY_BAND, zorder=0)
     ax.annotate("well-classified examples\n(p_t > 0.5)", xy=(0.75, 2.6), ha="center", fontsize=13)
     ax.annotate("", xy=(0.98, 2.35), xytext=(0.52, 2.35), arrowprops={"arrowstyle": "<->", "lw": 1.5})
+    # The γ family runs from a light shade of the focal colour (small γ) to a dark one (the largest).
     gamma_max = max(curves)
     for gamma, curve in curves.items():
         if gamma == 0:
