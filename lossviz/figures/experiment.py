@@ -46,10 +46,11 @@ KIND_COLOURS = {EASY_NEGATIVE: COLOURS["easy"], HARD_NEGATIVE: COLOURS["hard"], 
 HARD_BAND: tuple[float, float] = inspect.signature(make_imbalanced_task).parameters["hard_band"].default
 
 # The focusing parameter of the loss-concentration figure, and the values of γ
-# Lin et al. drew in their Figure 4, darker for a larger γ.
+# Lin et al. drew in their Figure 4, darker for a larger γ (the lightest still
+# 3:1 on white).
 GAMMA = Slider(0, 5, 0.25, value=2.0, label="γ")
 PAPER_GAMMAS: tuple[tuple[float, tuple[float, float, float]], ...] = tuple(
-    (gamma, shade(LOSS_COLOURS["focal"], amount)) for gamma, amount in ((0, 0.3), (0.5, 0.0), (1, -0.35), (2, -0.6))
+    (gamma, shade(LOSS_COLOURS["focal"], amount)) for gamma, amount in ((0, 0.15), (0.5, -0.1), (1, -0.35), (2, -0.6))
 )
 
 # COCO AP of RetinaNet with ResNet-50 (Lin et al. 2017): Table 1a, α-balanced CE by
