@@ -70,7 +70,7 @@ def overlap_map(predicted: torch.Tensor, truth: torch.Tensor) -> Figure:
     ax = fig.subplots()
     # Crop to the object; the rest is true negative.
     ax.imshow(
-        outcome[14:36, 14:36],
+        outcome[14:36, 14:36].numpy(),
         cmap=ListedColormap(colours),
         vmin=-0.5,
         vmax=3.5,
@@ -355,7 +355,7 @@ def combination_slider(
         fig.colorbar(mappable, ax=ax_map, shrink=0.85, label=_GRADIENT_UNIT, extend="both")
         positions = np.arange(len(groups))
         bars = [
-            ax_bars.bar(positions + offset, shares[0], 0.4, color=colour, zorder=10, label=label)
+            ax_bars.bar(positions + offset, shares[0].numpy(), 0.4, color=colour, zorder=10, label=label)
             for offset, shares, colour, label in [
                 (-0.2, bce_shares, CE, "Dice + BCE"),
                 (0.2, focal_shares, FOCAL, "Dice + focal"),
