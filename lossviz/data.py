@@ -21,6 +21,9 @@ Think of :math:`x` as an anchor's offset from the object, :math:`\lVert x\rVert`
 growing as its overlap shrinks. The object is at the origin, so
 ``features.norm(dim=1)`` is each example's distance from it.
 
+:func:`detector_logits` skips the model: it draws the logits of a detector that has
+almost converged on such a task, easy anchors, hard ones and outliers, directly.
+
 References: Lin, Goyal, Girshick, He, Dollár, "Focal Loss for Dense Object
 Detection", ICCV 2017 (the 1:1000 imbalance and its easy negatives); Li, Liu,
 Wang, "Gradient Harmonized Single-stage Detector", AAAI 2019 (outliers).
@@ -40,6 +43,7 @@ __all__ = [
     "HARD_NEGATIVE",
     "POSITIVE",
     "ImbalancedTask",
+    "detector_logits",
     "make_imbalanced_task",
     "stratified_split",
 ]
@@ -224,3 +228,86 @@ def stratified_split(
         for i in range(len(fr)):
             parts[i].append(members[cuts[i] : cuts[i + 1]])
     return tuple(torch.sort(torch.cat(p)).values for p in parts)
+
+
+def detector_logits(
+    n: int = 100_000,
+    *,
+    outlier_fraction: float = 0.005,
+    hard_fraction: float = 0.03,
+    easy_margin: float = 5.0,
+    positive_rate: float = 0.01,
+    seed: int = 0,
+    dtype: torch.dtype = torch.float64,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Logits and 0/1 targets of ``n`` anchors of a converging one-stage detector.
+
+    Each anchor gets a margin :math:`m = x\,(2y - 1)`, positive when it is classified
+    correctly, so that its gradient norm is :math:`g = |\sigma(x) - y| = \sigma(-m)`:
+
+    .. math::
+
+        m \sim \begin{cases}
+        \mathcal N(-5, 1) & \text{outlier, probability } \rho_o \\
+        U(-3, 3) & \text{hard, probability } \rho_h \\
+        \mathcal N(m_e, 1.5^2) & \text{easy, the rest}
+        \end{cases}
+
+    independently of the target, :math:`y = 1` with probability ``positive_rate``.
+    Most anchors are easy (:math:`g` near 0), a few are still being learnt, and the
+    outliers are confidently wrong (:math:`g` near 1), like a mislabelled box: the
+    U-shaped distribution of :math:`g` of Li et al.'s Figure 1.
+
+    Args:
+        n: number of anchors (at least 1).
+        outlier_fraction: :math:`\rho_o`, in ``[0, 1]``.
+        hard_fraction: :math:`\rho_h`, in ``[0, 1]``; ``outlier_fraction +
+            hard_fraction`` must not exceed 1.
+        easy_margin: :math:`m_e`, the easy anchors' mean margin (larger: easier).
+        positive_rate: probability that an anchor is a positive, in ``[0, 1]``.
+        seed: the draw is a deterministic function of all arguments but ``dtype``.
+        dtype: floating dtype of both tensors.
+
+    Returns:
+        ``(logits, target)``, two ``(n,)`` tensors of ``dtype``.
+
+    Reference: Li, Liu, Wang, "Gradient Harmonized Single-stage Detector", AAAI
+    2019, Figure 1 (the distribution of the gradient norm of a converged detector).
+
+    Convention: drawn in float64 and then converted, so every ``dtype`` holds the
+    same numbers, rounded.
+    """
+    n = positive_int(n, "n")
+    rho_outlier = scalar_in_range(outlier_fraction, "outlier_fraction", lo=0.0, hi=1.0)
+    rho_hard = scalar_in_range(hard_fraction, "hard_fraction", lo=0.0, hi=1.0)
+    if rho_outlier + rho_hard > 1.0:
+        raise ValueError(
+            f"outlier_fraction + hard_fraction must not exceed 1, got {outlier_fraction!r} + {hard_fraction!r}"
+        )
+    margin_easy = scalar_in_range(easy_margin, "easy_margin")
+    if not math.isfinite(margin_easy):
+        raise ValueError(f"easy_margin must be finite, got {easy_margin!r}")
+    rho_pos = scalar_in_range(positive_rate, "positive_rate", lo=0.0, hi=1.0)
+    if isinstance(seed, bool) or int(seed) != seed:
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    if not dtype.is_floating_point:
+        raise ValueError(f"dtype must be a floating dtype, got {dtype}")
+
+    gen = torch.Generator().manual_seed(int(seed))
+
+    def uniform() -> torch.Tensor:
+        return torch.rand(n, generator=gen, dtype=torch.float64)
+
+    def normal() -> torch.Tensor:
+        return torch.randn(n, generator=gen, dtype=torch.float64)
+
+    # The draws come in this order whatever the fractions, so that changing one
+    # fraction relabels anchors but leaves every anchor's random numbers alone.
+    target = (uniform() < rho_pos).double()
+    kind = uniform()
+    easy = margin_easy + 1.5 * normal()
+    hard = 6 * uniform() - 3
+    outlier = -5 + normal()
+    margin = torch.where(kind < rho_outlier + rho_hard, hard, easy)
+    margin = torch.where(kind < rho_outlier, outlier, margin)
+    return (margin * (2 * target - 1)).to(dtype), target.to(dtype)

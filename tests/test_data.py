@@ -1,4 +1,5 @@
-"""Tests for lossviz.data: the synthetic imbalanced task and the stratified split."""
+"""Tests for lossviz.data: the synthetic imbalanced task, the stratified split and the
+detector's logits."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from lossviz.data import (
     HARD_NEGATIVE,
     POSITIVE,
     ImbalancedTask,
+    detector_logits,
     make_imbalanced_task,
     stratified_split,
 )
@@ -182,3 +184,216 @@ def test_split_deterministic_by_seed():
 def test_split_rejects_bad_input(strata, fractions, name):
     with pytest.raises(ValueError, match=name):
         stratified_split(strata, fractions)
+
+
+# -------------------------------------------------------- detector logits --
+def margins(logits, target):
+    """m = x (2y - 1): positive where the anchor is classified correctly."""
+    return logits * (2 * target - 1)
+
+
+def test_detector_logits_shapes_dtypes_and_targets():
+    logits, target = detector_logits(50_000)
+    assert logits.shape == target.shape == (50_000,)
+    assert logits.dtype == target.dtype == torch.float64
+    assert set(target.unique().tolist()) <= {0.0, 1.0}
+    assert target.mean().item() == pytest.approx(0.01, abs=0.002)
+
+
+def test_detector_logits_deterministic_by_seed_and_same_numbers_in_float32():
+    a, b, c = detector_logits(1_000, seed=3), detector_logits(1_000, seed=3), detector_logits(1_000, seed=4)
+    assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    assert not torch.equal(a[0], c[0])
+    single = detector_logits(1_000, seed=3, dtype=torch.float32)
+    assert single[0].dtype == torch.float32
+    assert torch.equal(single[0], a[0].float()) and torch.equal(single[1], a[1].float())
+
+
+def test_detector_logits_margins_follow_their_kind():
+    # Every anchor of one kind: easy N(m_e, 1.5^2), hard U(-3, 3), outliers N(-5, 1).
+    easy = margins(*detector_logits(50_000, outlier_fraction=0, hard_fraction=0, easy_margin=4.0))
+    hard = margins(*detector_logits(50_000, outlier_fraction=0, hard_fraction=1))
+    outlier = margins(*detector_logits(50_000, outlier_fraction=1, hard_fraction=0))
+    assert easy.mean().item() == pytest.approx(4.0, abs=0.03)
+    assert easy.std().item() == pytest.approx(1.5, abs=0.03)
+    assert hard.min() >= -3 and hard.max() <= 3
+    assert hard.mean().item() == pytest.approx(0.0, abs=0.03)
+    assert outlier.mean().item() == pytest.approx(-5.0, abs=0.03)
+    assert outlier.std().item() == pytest.approx(1.0, abs=0.03)
+
+
+def test_detector_logits_gradient_norms_form_a_u():
+    logits, target = detector_logits(100_000)
+    g = (torch.sigmoid(logits) - target).abs()
+    easy = (g < 0.1).double().mean().item()
+    middle = ((g >= 0.4) & (g < 0.6)).double().mean().item()
+    top = (g > 0.9).double().mean().item()
+    assert middle < top < easy
+    # g > 0.9 where m < -logit(0.9) = -2.197: the outliers, m ~ N(-5, 1), with
+    # probability Phi(5 - 2.197) = 0.9975, and the hard anchors, m ~ U(-3, 3), below it.
+    expected = 0.005 * 0.9975 + 0.03 * (3 - math.log(9)) / 6
+    assert top == pytest.approx(expected, abs=0.0008)
+
+
+def test_detector_logits_fractions_relabel_the_same_draws():
+    none, some = detector_logits(10_000, outlier_fraction=0.0), detector_logits(10_000, outlier_fraction=0.02)
+    assert torch.equal(none[1], some[1])
+    # Kinds are cut from one uniform draw u: the hard anchors with u < 0.02 become
+    # outliers and the easy ones with 0.03 <= u < 0.05 become hard; the rest stay.
+    changed = (margins(*none) != margins(*some)).double().mean().item()
+    assert changed == pytest.approx(0.04, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"n": 0}, "n"),
+        ({"n": 2.5}, "n"),
+        ({"positive_rate": -0.1}, "positive_rate"),
+        ({"positive_rate": 1.5}, "positive_rate"),
+        ({"hard_negative_rate": 2.0}, "hard_negative_rate"),
+        ({"positive_rate": 0.6, "hard_negative_rate": 0.6}, "positive_rate"),
+        ({"label_noise": 1.1}, "label_noise"),
+        ({"dim": 0}, "dim"),
+        ({"hard_band": (2.0, 1.0)}, "hard_band"),
+        ({"hard_band": (0.0, 1.0)}, "hard_band"),
+        ({"hard_band": "ab"}, "hard_band"),
+        ({"easy_scale": 0.0}, "easy_scale"),
+        ({"seed": 1.5}, "seed"),
+    ],
+)
+def test_rejects_bad_arguments(kwargs, name):
+    args = {"n": 100, **kwargs}
+    n = args.pop("n")
+    with pytest.raises(ValueError, match=name):
+        make_imbalanced_task(n, **args)
+
+
+# --------------------------------------------------------- stratified_split --
+def test_split_keeps_every_stratum_proportion(task):
+    parts = stratified_split(task.kind, (0.4, 0.2, 0.4), seed=0)
+    assert [len(p) for p in parts] == [0.4 * N, 0.2 * N, 0.4 * N]
+    n_pos = int((task.kind == POSITIVE).sum())
+    for p, f in zip(parts, (0.4, 0.2, 0.4)):
+        assert int((task.kind[p] == POSITIVE).sum()) == round(f * n_pos)
+
+
+def test_split_parts_are_disjoint_sorted_and_cover():
+    strata = torch.tensor([0, 1, 1, 2, 0, 0, 1, 2, 2, 2, 0])
+    parts = stratified_split(strata, (0.5, 0.5), seed=3)
+    joined = torch.cat(parts)
+    assert torch.equal(torch.sort(joined).values, torch.arange(len(strata)))
+    for p in parts:
+        assert torch.equal(p, torch.sort(p).values)
+
+
+def test_split_may_leave_a_remainder():
+    parts = stratified_split(torch.zeros(100, dtype=torch.long), (0.3, 0.2))
+    assert [len(p) for p in parts] == [30, 20]
+    assert len(set(torch.cat(parts).tolist())) == 50
+
+
+def test_split_deterministic_by_seed():
+    strata = torch.randint(0, 3, (1_000,), generator=torch.Generator().manual_seed(0))
+    a = stratified_split(strata, (0.5, 0.5), seed=1)
+    b = stratified_split(strata, (0.5, 0.5), seed=1)
+    c = stratified_split(strata, (0.5, 0.5), seed=2)
+    assert all(torch.equal(x, y) for x, y in zip(a, b))
+    assert not torch.equal(a[0], c[0])
+
+
+@pytest.mark.parametrize(
+    ("strata", "fractions", "name"),
+    [
+        (torch.zeros(3, 2), (0.5,), "strata"),
+        (torch.tensor([0.5, 1.0]), (0.5,), "strata"),
+        ([0, 1], (0.7, 0.7), "fractions"),
+        ([0, 1], (0.0, 0.5), "fractions"),
+        ([0, 1], (), "fractions"),
+    ],
+)
+def test_split_rejects_bad_input(strata, fractions, name):
+    with pytest.raises(ValueError, match=name):
+        stratified_split(strata, fractions)
+
+
+# -------------------------------------------------------- detector logits --
+def margins(logits, target):
+    """m = x (2y - 1): positive where the anchor is classified correctly."""
+    return logits * (2 * target - 1)
+
+
+def test_detector_logits_shapes_dtypes_and_targets():
+    logits, target = detector_logits(50_000)
+    assert logits.shape == target.shape == (50_000,)
+    assert logits.dtype == target.dtype == torch.float64
+    assert set(target.unique().tolist()) <= {0.0, 1.0}
+    assert target.mean().item() == pytest.approx(0.01, abs=0.002)
+
+
+def test_detector_logits_deterministic_by_seed_and_same_numbers_in_float32():
+    a, b, c = detector_logits(1_000, seed=3), detector_logits(1_000, seed=3), detector_logits(1_000, seed=4)
+    assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    assert not torch.equal(a[0], c[0])
+    single = detector_logits(1_000, seed=3, dtype=torch.float32)
+    assert single[0].dtype == torch.float32
+    assert torch.equal(single[0], a[0].float()) and torch.equal(single[1], a[1].float())
+
+
+def test_detector_logits_margins_follow_their_kind():
+    # Every anchor of one kind: easy N(m_e, 1.5^2), hard U(-3, 3), outliers N(-5, 1).
+    easy = margins(*detector_logits(50_000, outlier_fraction=0, hard_fraction=0, easy_margin=4.0))
+    hard = margins(*detector_logits(50_000, outlier_fraction=0, hard_fraction=1))
+    outliers = margins(*detector_logits(50_000, outlier_fraction=1, hard_fraction=0))
+    assert easy.mean().item() == pytest.approx(4.0, abs=0.03) and easy.std().item() == pytest.approx(1.5, abs=0.03)
+    assert hard.min() >= -3 and hard.max() <= 3 and hard.mean().item() == pytest.approx(0.0, abs=0.03)
+    assert outliers.mean().item() == pytest.approx(-5.0, abs=0.03) and outliers.std().item() == pytest.approx(
+        1, abs=0.03
+    )
+
+
+def test_detector_logits_gradient_norms_form_a_u():
+    logits, target = detector_logits(100_000)
+    g = (torch.sigmoid(logits) - target).abs()
+    easy, middle, outliers = (
+        (g < 0.1).double().mean(),
+        ((g >= 0.4) & (g < 0.6)).double().mean(),
+        (g > 0.9).double().mean(),
+    )
+    assert middle < outliers < easy
+    # g > 0.9 where m < -logit(0.9): nearly every outlier (m ~ N(-5, 1)), and the
+    # hard anchors (m ~ U(-3, 3)) below -logit(0.9) = -2.197.
+    expected = 0.005 * 0.9974 + 0.03 * (3 - math.log(9)) / 6
+    assert outliers.item() == pytest.approx(expected, abs=0.0008)
+
+
+def test_detector_logits_fractions_relabel_the_same_draws():
+    # Only the anchors' kinds change with the fractions; targets and easy anchors stay.
+    few, many = (
+        margins(*detector_logits(10_000, outlier_fraction=0.0)),
+        margins(*detector_logits(10_000, outlier_fraction=0.02)),
+    )
+    assert torch.equal(
+        detector_logits(10_000, outlier_fraction=0.0)[1], detector_logits(10_000, outlier_fraction=0.02)[1]
+    )
+    # Kinds are cut from one uniform draw u: 2 % of hard anchors (u < 0.02) become
+    # outliers and 2 % of easy ones (0.03 <= u < 0.05) become hard.
+    changed = (few != many).double().mean().item()
+    assert changed == pytest.approx(0.04, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"n": 0}, "n"),
+        ({"outlier_fraction": -0.1}, "outlier_fraction"),
+        ({"outlier_fraction": 0.6, "hard_fraction": 0.6}, "hard_fraction"),
+        ({"easy_margin": math.inf}, "easy_margin"),
+        ({"positive_rate": 1.5}, "positive_rate"),
+        ({"seed": 0.5}, "seed"),
+        ({"dtype": torch.int64}, "dtype"),
+    ],
+)
+def test_detector_logits_rejects_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        detector_logits(**kwargs)
