@@ -56,6 +56,13 @@ def test_the_repository_is_a_github_url():
     assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", REPOSITORY), REPOSITORY
 
 
+def test_every_local_extension_is_loaded():
+    # _config.yml's `extensions` list replaces Jupyter Book's, so a local extension
+    # missing from it is silently never loaded.
+    sphinx = CONFIG["sphinx"]
+    assert set(sphinx["local_extensions"]) <= set(sphinx["config"]["extensions"])
+
+
 def test_there_are_notebook_chapters():
     assert len(CHAPTERS) >= 10, CHAPTERS
 
