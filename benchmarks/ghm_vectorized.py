@@ -4,8 +4,8 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/ghm_vectorized.py
 
-For N = 10^5 and 10^6 and for float32 and float64, builds detector-like
-logits/targets (about 1% positives, most negatives easy), then reports the
+For N = 10^5 and 10^6 and for float32 and float64, draws a converging detector's
+logits/targets (``lossviz.detector_logits``: 1% positives, most anchors easy), then reports the
 median wall time over a few repeats of
 
 * lossviz: ``gradient_density`` alone, and the full ``GHMC(bins=30)`` forward
@@ -43,7 +43,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from lossviz import GHMC, gradient_density, gradient_norm
+from lossviz import GHMC, detector_logits, gradient_density, gradient_norm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from references import mmdet_edges, mmdet_weights  # noqa: E402
@@ -55,13 +55,6 @@ REPEATS = 9
 RATIO_REPEATS = 21
 GOAL = 2.5
 SEED = 0
-
-
-def detector_batch(n: int, seed: int, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    gen = torch.Generator().manual_seed(seed)
-    target = (torch.rand(n, generator=gen) < 0.01).float()
-    logits = torch.randn(n, generator=gen) * 1.5 + torch.where(target > 0, 0.5, -4.0)
-    return logits.to(dtype), target.to(dtype)
 
 
 def loop_weights(g: torch.Tensor, bins: int) -> torch.Tensor:
@@ -90,7 +83,7 @@ def median_seconds(fns: dict[str, Callable[[], object]]) -> dict[str, float]:
 
 
 def run(n: int, dtype: torch.dtype) -> None:
-    logits, target = detector_batch(n, SEED, dtype)
+    logits, target = detector_logits(n, seed=SEED, dtype=dtype)
     module = GHMC(bins=BINS)
     g = gradient_norm(logits, target)
 
@@ -141,7 +134,7 @@ def ratio(fn: Callable[[], object], base: Callable[[], object]) -> tuple[float, 
 
 
 def run_ratio(n: int, dtype: torch.dtype) -> None:
-    logits, target = detector_batch(n, SEED, dtype)
+    logits, target = detector_logits(n, seed=SEED, dtype=dtype)
     ones = torch.ones_like(target)
     module = GHMC(bins=BINS)
     bce = fwd_bwd(lambda x: F.binary_cross_entropy_with_logits(x, target), logits)

@@ -7,6 +7,7 @@ including its float32 edges and float32 running sums.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
@@ -30,12 +31,9 @@ from lossviz.ghm import (
 SETTINGS = settings(max_examples=60, deadline=None)
 
 
-def detector_batch(n=2000, seed=0, dtype=torch.float64):
-    """Imbalanced batch: mostly easy negatives, a few positives and outliers."""
-    gen = torch.Generator().manual_seed(seed)
-    y = (torch.rand(n, generator=gen) < 0.05).to(dtype)
-    x = torch.randn(n, generator=gen, dtype=dtype) * 2 + torch.where(y > 0, 1.0, -4.0).to(dtype)
-    return x, y
+# The book's converging detector, with more positives and hard anchors than its
+# default, so that a small batch fills every bin.
+detector_batch = functools.partial(lossviz.detector_logits, positive_rate=0.05, hard_fraction=0.3)
 
 
 def bce(x, y):
@@ -274,7 +272,7 @@ def test_g_one_in_last_bin_in_half_precision(dtype):
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("bins", [1, 10, 30])
 def test_ghmc_loss_matches_mmdet(dtype, bins):
-    x, y = detector_batch(dtype=dtype)
+    x, y = detector_batch(2000, dtype=dtype)
     ones = torch.ones_like(x)
     ref = mmdet_ghmc(x, y, ones, bins)
     torch.testing.assert_close(ghmc_loss(x, y, bins=bins), ref, rtol=1e-5, atol=0)
@@ -333,7 +331,7 @@ def test_ghmc_accepts_lists():
 
 
 def test_module_momentum_zero_equals_functional():
-    x, y = detector_batch(seed=5)
+    x, y = detector_batch(2000, seed=5)
     m = GHMC(bins=10)
     for _ in range(2):
         torch.testing.assert_close(m(x, y), ghmc_loss(x, y))
