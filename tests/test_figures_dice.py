@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from figure_parts import line
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
@@ -19,11 +20,6 @@ H = W = 48
 def disc(row, col, radius):
     rows, cols = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
     return (((rows - row) ** 2 + (cols - col) ** 2) <= radius**2).double()
-
-
-def line(ax, label):
-    (found,) = [ln for ln in ax.lines if ln.get_label() == label]
-    return found
 
 
 def test_overlap_map_shows_each_pixels_outcome_and_counts():

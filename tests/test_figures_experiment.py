@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import matplotlib.colors as mcolors
 import numpy as np
 import pytest
 import torch
+from figure_parts import TableCells
 from matplotlib.figure import Figure
 from torch import nn
 
@@ -31,35 +30,6 @@ summary = SUMMARIES.__getitem__
 BEST_ALPHA = {0: 0.25, 0.5: 0.5, 1: 0.25, 2: 0.25, 5: 0.75}
 
 
-class _Cells(HTMLParser):
-    """The text of each table cell, row by row, and the caption."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self.caption = ""
-        self._in: str | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("th", "td"):
-            self.rows[-1].append("")
-        if tag in ("th", "td", "caption"):
-            self._in = tag
-
-    def handle_endtag(self, tag):
-        if tag in ("th", "td", "caption"):
-            self._in = None
-
-    def handle_data(self, data):
-        if self._in == "caption":
-            self.caption += data
-        elif self._in:
-            self.rows[-1][-1] += data
-
-
 def _is_pyplot_free(fig: Figure) -> bool:
     return isinstance(fig, Figure) and fig.canvas.manager is None
 
@@ -69,7 +39,7 @@ def test_split_table_counts_each_kind_and_the_flipped_labels_per_split():
     flipped = torch.zeros(11, dtype=torch.bool)
     flipped[[0, 10]] = True
     splits = (torch.tensor([0, 1, 2, 6, 7, 9]), torch.tensor([3, 4, 8, 10]), torch.tensor([5]))
-    cells = _Cells(figures.split_table(kind, flipped, splits).data)
+    cells = TableCells(figures.split_table(kind, flipped, splits).data)
     assert cells.rows == [
         ["", "training", "validation", "test"],
         ["easy negatives", "3", "2", "1"],
@@ -116,7 +86,7 @@ def test_first_steps_draws_the_total_the_negatives_part_and_their_share():
 
 def test_alpha_ce_table_quotes_the_test_ap_and_bolds_the_chosen_alpha():
     table = figures.alpha_ce_table(summary, (0.25, 0.5, 0.75, 0.99), 0.75).data
-    rows = _Cells(table).rows
+    rows = TableCells(table).rows
     assert rows[0] == ["α", "AP here (test)", "AP, Lin et al. (COCO)"]
     assert rows[1:] == [
         ["0.25", "0.502 ± 0.020", "10.8"],
@@ -128,7 +98,7 @@ def test_alpha_ce_table_quotes_the_test_ap_and_bolds_the_chosen_alpha():
 
 
 def test_focal_table_gives_each_gamma_its_chosen_alpha_and_that_runs_ap():
-    rows = _Cells(figures.focal_table(summary, BEST_ALPHA).data).rows
+    rows = TableCells(figures.focal_table(summary, BEST_ALPHA).data).rows
     assert [row[:3] for row in rows[1:]] == [
         ["0", "0.25", "0.502 ± 0.020"],
         ["0.5", "0.5", "0.607 ± 0.030"],
@@ -140,7 +110,7 @@ def test_focal_table_gives_each_gamma_its_chosen_alpha_and_that_runs_ap():
 
 
 def test_other_runs_table_lists_ce_with_and_without_prior_and_ghm():
-    rows = _Cells(figures.other_runs_table(summary).data).rows
+    rows = TableCells(figures.other_runs_table(summary).data).rows
     assert rows[1:] == [
         ["CE (no α)", "0.550 ± 0.050"],
         ["CE without the prior", "0.450 ± 0.080"],

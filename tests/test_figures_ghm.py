@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from figure_parts import line
 from matplotlib.figure import Figure
 
 import lossviz
@@ -16,11 +17,6 @@ from lossviz.sliders import SliderFigure
 @pytest.fixture(scope="module")
 def g():
     return lossviz.gradient_norm(*lossviz.detector_logits(20_000))
-
-
-def line(ax, label):
-    (found,) = [ln for ln in ax.lines if ln.get_label() == label]
-    return found
 
 
 def test_gradient_norm_histogram_is_the_fraction_per_bin(g):

@@ -62,13 +62,12 @@ def test_every_colour_is_valid():
         assert re.fullmatch(r"#[0-9A-F]{6}", colour), key
 
 
-def test_chapters_use_only_existing_keys():
-    used = {
-        key
-        for chapter in BOOK.glob("*.md")
-        for key in re.findall(r"LOSS_COLOURS\[\"(\w+)\"\]", chapter.read_text(encoding="utf-8"))
-    }
-    assert used and used <= set(LOSS_COLOURS)
+def test_figures_use_only_existing_keys():
+    package = Path(__file__).resolve().parents[1] / "lossviz" / "figures"
+    sources = [p.read_text(encoding="utf-8") for p in [*BOOK.glob("*.md"), *package.glob("*.py")]]
+    for palette, name in ((LOSS_COLOURS, "LOSS_COLOURS"), (COLOURS, "COLOURS")):
+        used = {key for text in sources for key in re.findall(rf"\b{name}\[\"(\w+)\"\]", text)}
+        assert used and used <= set(palette), (name, used - set(palette))
 
 
 def test_shade_runs_from_black_through_the_colour_to_white():
