@@ -45,7 +45,7 @@ $(STATIC_STAMP): $(wildcard book/_static/* book/_ext/live_code/static/*)
 	mkdir -p _build && touch $@
 
 book: $(BOOK_STAMP) $(LIB_STAMP) $(STATIC_STAMP) $(THEBE)
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python book/_ext/build_book.py build . $(JB_FLAGS)
 
 # Slides: one reveal.js deck per chapter, made from the built pages (slides/build.py),
 # into _build/slides. reveal.js comes from the npm registry, pinned in package-lock.json;

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
+from lossviz import sliders
 from lossviz.sliders import Slider, slider_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from slider_frames import FOLDER, externalise  # noqa: E402
+from slider_frames import FOLDER, STATIC_ENV, externalise  # noqa: E402
 
 
 def setup(fig):
@@ -53,3 +54,7 @@ def test_a_figure_already_rewritten_is_left_alone(tmp_path):
     figure = slider_figure(setup, power=Slider(1, 3, 1), alt="x to a power", figsize=(2, 2))
     once = externalise(figure.to_html(), "", tmp_path / FOLDER)
     assert externalise(once, "", tmp_path / FOLDER) == once
+
+
+def test_the_build_sets_the_variable_the_sliders_read():
+    assert STATIC_ENV == sliders.STATIC_ENV

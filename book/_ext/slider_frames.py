@@ -24,8 +24,10 @@ from pathlib import Path
 
 from docutils import nodes
 
-from lossviz.sliders import STATIC_ENV
-
+# lossviz.sliders.STATIC_ENV, written out: importing lossviz would import torch
+# into the build process, a second of CPU on every build (tests/test_slider_frames.py
+# checks the two agree).
+STATIC_ENV = "LOSSVIZ_STATIC_SLIDERS"
 FOLDER = "_images/sliders"
 FIGURE = re.compile(r'<figure class="lossviz-slider".*?</figure>', re.DOTALL)
 PAYLOAD = re.compile(r'(<script type="application/json">)(.*?)(</script>)', re.DOTALL)
