@@ -14,21 +14,14 @@ saves can touch book/.
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import nbformat
 import pytest
 from _browser import BUILD, ROOT, SHOTS, offline_page
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from lab_session import jupyterlab, open_notebook, run_all, wait_until_run
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from prose_eval import evaluated  # noqa: E402
@@ -36,50 +29,13 @@ from prose_eval import evaluated  # noqa: E402
 pytestmark = pytest.mark.browser
 
 CHAPTER = "focal_gamma"
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[str]:
-    """JupyterLab serving a copy of book/, set up by binder/postBuild; yields its URL with token."""
-    home = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "book", home / "book", ignore=shutil.ignore_patterns("_ext", "_static", "*.bib"))
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "config" / "lab" / "user-settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-    }
-    subprocess.run([str(ROOT / "binder" / "postBuild")], env=env, check=True, capture_output=True)
-    port, token = free_port(), secrets.token_hex(16)
-    command = [
-        str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home}",
-        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ] + (["--allow-root"] if os.getuid() == 0 else [])
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                assert server.poll() is None, (home / "server.log").read_text()
-                time.sleep(0.5)
-        yield f"{base}lab/tree/book/{CHAPTER}.md?token={token}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    """JupyterLab serving a copy of book/, set up by binder/postBuild; yields the chapter's URL."""
+    with jupyterlab(tmp_path_factory.mktemp("lab")) as url:
+        yield url.format(chapter=CHAPTER)
 
 
 def site_evaluations() -> list[tuple[str, str]]:
@@ -102,21 +58,6 @@ def in_order(needles: list[str], haystack: str) -> list[str]:
     return missing
 
 
-def run_all(page) -> None:
-    """Run > Run All Cells, once the notebook has the focus (before that the command is off)."""
-    first_prompt = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first
-    for _ in range(3):
-        page.locator(".jp-Notebook .jp-Cell").first.click()
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.get_by_text("Run All Cells", exact=True).click()
-        try:
-            page.wait_for_function("p => p.textContent !== '[ ]:'", arg=first_prompt.element_handle(), timeout=15_000)
-            return
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    pytest.fail("Run All Cells did not start the notebook")
-
-
 def test_run_all_as_binder_opens_the_chapter(browser, lab):
     evaluations = site_evaluations()
     assert evaluations, "the chapter has no {eval} numbers"
@@ -126,20 +67,12 @@ def test_run_all_as_binder_opens_the_chapter(browser, lab):
     timings = {}
     try:
         start = time.perf_counter()
-        page.goto(lab)
-        page.locator(".jp-Notebook .jp-MarkdownCell").first.wait_for(timeout=120_000)
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120_000)
+        open_notebook(page, lab)
         timings["open, kernel idle (s)"] = round(time.perf_counter() - start, 1)
 
         start = time.perf_counter()
         run_all(page)
-        page.wait_for_function(
-            """() => {
-                const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-                return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]/.test(p.textContent.trim()));
-            }""",
-            timeout=180_000,
-        )
+        wait_until_run(page)
         timings["Run All (s)"] = round(time.perf_counter() - start, 1)
         page.screenshot(path=str(SHOTS / "jupyterlab-run-all.png"))
 
