@@ -1,4 +1,4 @@
-"""Time every live slider update of the book against the 30 ms budget.
+"""Time every live slider update of the book against its goals: median 16 ms, p95 30 ms.
 
 Run from the repository root:
 
@@ -10,7 +10,7 @@ every slider figure the chapter created (``lossviz.sliders.registered_sliders()`
 through its whole live grid (for two sliders, the grid product, evenly sampled down
 to ``--max-updates`` if larger) and times ``render(**values)``, which is exactly what
 a move of the live slider costs in the kernel. Prints a table of the median and 95th
-percentile per slider, in wall-clock time (what the reader waits; the budget applies
+percentile per slider, in wall-clock time (what the reader waits; the goals apply
 to it) and in the kernel thread's CPU time (what the update costs on an idle machine:
 on a busy one the wall time also counts waiting for a CPU, so the load average is
 printed too). Asserts nothing.
@@ -33,7 +33,8 @@ from nbclient import NotebookClient
 from sphinx_external_toc.parsing import parse_toc_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-BUDGET_MS = 30.0
+MEDIAN_GOAL_MS = 16.0
+P95_GOAL_MS = 30.0
 MARKER = "LOSSVIZ-SLIDER-TIMINGS "
 
 TIMING_CELL = """\
@@ -103,10 +104,11 @@ def main() -> int:
             alt = result["alt"] if len(result["alt"]) <= 40 else result["alt"][:39] + "…"
             rows.append((chapter, f"{index}: {alt}", ",".join(result["params"]), len(wall), median,
                          percentile(wall, 0.95), statistics.median(cpu), percentile(cpu, 0.95),
-                         "yes" if median <= BUDGET_MS else "NO"))
+                         "yes" if median <= MEDIAN_GOAL_MS else "NO",
+                         "yes" if percentile(wall, 0.95) <= P95_GOAL_MS else "NO"))
 
     header = ("chapter", "slider", "params", "updates", "median ms", "p95 ms",
-              "cpu median ms", "cpu p95 ms", f"median <= {BUDGET_MS:g} ms")
+              "cpu median ms", "cpu p95 ms", f"median <= {MEDIAN_GOAL_MS:g} ms", f"p95 <= {P95_GOAL_MS:g} ms")
     widths = [max(len(header[i]), *(len(f"{r[i]:.1f}" if isinstance(r[i], float) else str(r[i])) for r in rows))
               if rows else len(header[i]) for i in range(len(header))]
     print()
