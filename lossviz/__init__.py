@@ -15,6 +15,7 @@ from .ghm import *  # noqa: F401,F403
 from .gradients import grad  # noqa: F401
 from .margin import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
+from .perceptual import *  # noqa: F401,F403
 from .plotting import COLOURS, LOSS_COLOURS, shade, use_book_style  # noqa: F401
 from .regression import *  # noqa: F401,F403
 from .sliders import Slider, slider_figure  # noqa: F401
