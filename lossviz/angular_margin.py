@@ -207,9 +207,11 @@ def arcface_psi(cosine: Any, margin: float = 0.5, *, easy_margin: bool = False) 
 
     :math:`\cos(\theta + m)` alone rises again once :math:`\theta + m > \pi`,
     rewarding a sample for moving *away* from its class. The default replaces
-    it there by its tangent line in :math:`m` at the threshold,
-    :math:`\cos\theta - m\sin m`, a CosFace-like margin; that line starts
-    :math:`1 - \cos m - m \sin m` below :math:`\cos(\pi) = -1`, so
+    it there by its first-order expansion in :math:`m`,
+    :math:`\cos\theta - m\sin\theta`, with :math:`\sin\theta` frozen at its
+    value at the threshold, :math:`\sin(\pi - m) = \sin m`: a CosFace-like
+    margin :math:`\cos\theta - m\sin m`. That line starts
+    :math:`\cos m + m \sin m - 1` below :math:`\cos(\pi) = -1`, so
     :math:`\psi` jumps down at :math:`\theta = \pi - m` (by 0.117 at
     :math:`m = 0.5`), and it stays decreasing. ``easy_margin`` applies the
     margin only to samples within :math:`90°` of their class.
