@@ -6,6 +6,7 @@ computation is in float64 unless a floating tensor is given; shapes must match
 exactly; bad input raises ``ValueError`` naming the argument.
 """
 
+from .angular_margin import *  # noqa: F401,F403
 from .boxes import *  # noqa: F401,F403
 from .classification import *  # noqa: F401,F403
 from .data import *  # noqa: F401,F403
