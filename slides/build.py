@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import itertools
 import json
 import math
 import shutil
@@ -106,6 +107,8 @@ CODE_LINE, CODE_MAX_LINES = 24, 21
 # To spare a near-empty slide, a page may take more, down to FIGURE_FLOOR for its figures
 # (the half of the 720-px slide that tests/test_slides.py asks of a figure, and a margin).
 IMAGE_MIN_HEIGHT, FIGURE_FLOOR, SLIDE_WIDTH = 430, 380, 1240
+# Rather than leave a line or two alone on a slide, a page may run this much over, shrunk to fit.
+OVERFULL = 0.12 * SLIDE_HEIGHT
 
 
 def image_height(img: Tag, out: Path) -> float:
@@ -188,7 +191,7 @@ def code_cuts(lines: list[str]) -> list[int]:
         target = start + (len(lines) - start) / (k + 1)
         allowed = range(max(start + 1, len(lines) - k * CODE_MAX_LINES), start + CODE_MAX_LINES + 1)
 
-        def badness(i: int) -> tuple[int, float]:
+        def badness(i: int, target: float = target) -> tuple[int, float]:
             kind = 0 if not lines[i - 1].strip() else 1 if lines[i][:1] not in " )]}" else 2
             return kind if abs(i - target) <= 4 else kind + 1, abs(i - target)
 
@@ -204,7 +207,7 @@ def code_pieces(block: Tag) -> list[Tag]:
     marked = block.find("pre").decode_contents().rstrip("\n").split("\n")
     bounds = [0, *code_cuts(text), len(text)]
     result = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         while b > a + 1 and not text[b - 1].strip():  # a piece does not end on a blank line
             b -= 1
         copy = BeautifulSoup(str(block), "html.parser").find(block.name)
@@ -296,10 +299,14 @@ def balanced(blocks: list[Tag], out: Path) -> list[list[Tag]]:
     for end in range(1, len(units) + 1):
         for first in range(end - 1, -1, -1):
             used = sum(heights[first:end])
-            if used > SLIDE_HEIGHT + sum(give[first:end]) and end - first > 1:
+            over, room = used - SLIDE_HEIGHT, sum(give[first:end])
+            # A last line or two never stays alone: it joins the page before whatever its height.
+            leftover = end - first == 2 and heights[end - 1] <= 2 * PROSE_LINE + 15
+            if over > room + OVERFULL and end - first > 1 and not leftover:
                 break
-            # A page over SLIDE_HEIGHT shrinks its figures: allowed, at twice the cost of free room.
-            cost = best[first] + max(SLIDE_HEIGHT - used, 2 * (used - SLIDE_HEIGHT)) ** 2
+            # A page over SLIDE_HEIGHT shrinks its figures, at twice the cost of free room,
+            # then the whole slide (the deck's script), at four times.
+            cost = best[first] + max(-over, 2 * min(over, room) + 4 * max(0.0, over - room)) ** 2
             if cost < best[end]:
                 best[end], start[end] = cost, first
     pages, end = [], len(units)
@@ -354,10 +361,15 @@ def split(article: Tag, out: Path) -> list[list[Slide]]:
         subs = [s for s in section.find_all("section", recursive=False) if s.find("h3", recursive=False)]
         for s in subs:
             s.extract()
-        stack = paginate(heading, 2, blocks_of(section), section.get("id"), out)
+        own = blocks_of(section)
+        stack = paginate(heading, 2, own, section.get("id"), out) if own or not subs else []
         for sub in subs:
-            sub_heading, _ = heading_html(sub, "h3")
-            stack += paginate(sub_heading, 3, blocks_of(sub), sub.get("id"), out)
+            sub_heading, h3 = heading_html(sub, "h3")
+            if stack:
+                stack += paginate(sub_heading, 3, blocks_of(sub), sub.get("id"), out)
+            else:  # a section with nothing before its first subsection: no slide of its heading alone
+                h3["id"] = sub.get("id")
+                stack = paginate(heading, 2, [h3, *blocks_of(sub)], section.get("id"), out)
         stacks.append(stack)
     return stacks
 

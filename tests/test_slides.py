@@ -150,7 +150,7 @@ def test_slider_works_on_its_slide(open_deck):
 
 # What a slide shows, in the deck's own pixels (1280x720): what sticks out of the slide or
 # scrolls, each figure's share of the width and height, whether each listing has coloured
-# tokens, and how far down the content reaches.
+# tokens (Python's: a shell line may have none), and how far down the content reaches.
 MEASURE = """() => {
   const slide = Reveal.getCurrentSlide(), scale = Reveal.getScale();
   const canvas = document.querySelector(".reveal .slides").getBoundingClientRect();
@@ -170,7 +170,7 @@ MEASURE = """() => {
     const r = img.getBoundingClientRect();
     return [r.width / scale / 1280, r.height / scale / 720];
   });
-  const plain = [...slide.querySelectorAll(".cell_input pre, div[class^='highlight-'] pre")].filter(pre => {
+  const plain = [...slide.querySelectorAll("div[class*='highlight-python'] pre, div[class*='highlight-ipython'] pre")].filter(pre => {
     const colour = getComputedStyle(pre).color;
     return ![...pre.querySelectorAll("span")].some(span => getComputedStyle(span).color !== colour);
   }).map(pre => pre.textContent.slice(0, 40));
