@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import itertools
 import json
 import math
 import shutil
@@ -64,14 +65,24 @@ def clean(article: Tag) -> None:
         "div.solution",  # sphinx-exercise solutions
         "a.headerlink",
         "details.above-input",  # hidden code-cell sources (tag hide-input)
-        "span[id^='chapter-']",  # label anchors
         "button",
     ):
         for node in article.select(selector):
             node.decompose()
+    # Label anchors ((label)= targets): empty, and on the title slide they would keep it
+    # from being centred as a title.
+    for node in article.select("span[id]"):
+        if not node.contents:
+            node.decompose()
     # Other <details> (hidden outputs, dropdowns): shown open on a slide.
     for node in article.find_all("details"):
         node["open"] = ""
+    # reveal.js makes every <section> a slide: one without a heading of its own (an
+    # exercise's body) would become a stray slide, so it is a plain block here.
+    for node in article.find_all("section"):
+        if not node.find(["h1", "h2", "h3"], recursive=False):
+            node.name = "div"
+            node.attrs.pop("id", None)
 
 
 # -- splitting into slides -----------------------------------------------------------------
@@ -89,20 +100,27 @@ class Slide:
 # Heights in the deck's pixels (a 1280x720 canvas, see slides.css); what a slide holds below its heading.
 SLIDE_HEIGHT = 600
 PROSE_LINE, PROSE_CHARS = 40, 100  # 30px text: height of a line, characters in a line
-CODE_LINE, CODE_MAX_HEIGHT = 24, 420  # a longer code block scrolls (slides.css)
-IMAGE_MAX_HEIGHT, SLIDE_WIDTH = 460, 1240
+# A longer listing is cut into pieces, each on a slide of its own with room for a lead-in line.
+CODE_LINE, CODE_MAX_LINES = 24, 21
+# A figure grows into the room its slide has left (the deck's script), so a slide keeps at
+# least IMAGE_MIN_HEIGHT for it; a figure as wide as the slide cannot grow past its width.
+# To spare a near-empty slide, a page may take more, down to FIGURE_FLOOR for its figures
+# (the half of the 720-px slide that tests/test_slides.py asks of a figure, and a margin).
+IMAGE_MIN_HEIGHT, FIGURE_FLOOR, SLIDE_WIDTH = 430, 380, 1240
+# Rather than leave a line or two alone on a slide, a page may run this much over, shrunk to fit.
+OVERFULL = 0.12 * SLIDE_HEIGHT
 
 
 def image_height(img: Tag, out: Path) -> float:
-    """The image's height on the slide: its natural size, shrunk to the slide's width and IMAGE_MAX_HEIGHT."""
+    """The room a figure needs: IMAGE_MIN_HEIGHT, or less if it is so wide that the slide's width limits it."""
     try:
         from PIL import Image
 
         with Image.open(out / img["src"]) as picture:
             width, height = picture.size
     except (OSError, KeyError, ValueError):
-        return IMAGE_MAX_HEIGHT
-    return min(IMAGE_MAX_HEIGHT, height * min(1.0, SLIDE_WIDTH / max(width, 1))) + 10
+        return IMAGE_MIN_HEIGHT
+    return min(IMAGE_MIN_HEIGHT, height * SLIDE_WIDTH / max(width, 1)) + 10
 
 
 def row_height(row: Tag) -> float:
@@ -125,7 +143,7 @@ def weight(block: Tag, out: Path) -> float:
     items = len(block.find_all(["li", "dt", "dd"]))
     return (
         sum(image_height(img, out) for img in block.find_all("img"))
-        + sum(min(CODE_MAX_HEIGHT, CODE_LINE * len(pre.get_text().rstrip("\n").splitlines())) + 20 for pre in pres)
+        + sum(CODE_LINE * len(pre.get_text().rstrip("\n").splitlines()) + 20 for pre in pres)
         + rows
         + 48 * math_lines
         + PROSE_LINE * (prose / PROSE_CHARS + 0.6 * items)
@@ -133,8 +151,11 @@ def weight(block: Tag, out: Path) -> float:
     )
 
 
-def keeps_with_next(block: Tag, following: Tag) -> bool:
-    """A paragraph that introduces what follows (a colon, or a short lead-in to a list) goes with it."""
+def keeps_with_next(block: Tag, following: Tag, out: Path) -> bool:
+    """A code cell goes with its output (the figure it draws) if both fit on a slide; a
+    paragraph that introduces what follows (a colon, or a short lead-in to a list) goes with it."""
+    if block.select_one(":scope > .cell_input") and following.select_one(":scope > .cell_output"):
+        return weight(block, out) + weight(following, out) <= SLIDE_HEIGHT
     if block.name != "p":
         return False
     text = block.get_text(" ", strip=True)
@@ -161,8 +182,50 @@ def blocks_of(container: Tag) -> list[Tag]:
     return blocks
 
 
+def code_cuts(lines: list[str]) -> list[int]:
+    """Where to cut a listing into pieces of at most CODE_MAX_LINES lines, of about equal
+    length: after a blank line if one is near, else before an unindented line."""
+    count = math.ceil(len(lines) / CODE_MAX_LINES)
+    cuts, start = [], 0
+    for k in range(count - 1, 0, -1):  # k pieces still to come after this one
+        target = start + (len(lines) - start) / (k + 1)
+        allowed = range(max(start + 1, len(lines) - k * CODE_MAX_LINES), start + CODE_MAX_LINES + 1)
+
+        def badness(i: int, target: float = target) -> tuple[int, float]:
+            kind = 0 if not lines[i - 1].strip() else 1 if lines[i][:1] not in " )]}" else 2
+            return kind if abs(i - target) <= 4 else kind + 1, abs(i - target)
+
+        start = min(allowed, key=badness)
+        cuts.append(start)
+    return cuts
+
+
+def code_pieces(block: Tag) -> list[Tag]:
+    """A block holding one listing longer than CODE_MAX_LINES, as copies each holding a piece of it."""
+    text = block.find("pre").get_text().rstrip("\n").split("\n")
+    # Pygments closes every token at the end of a line, so the markup splits where the text does.
+    marked = block.find("pre").decode_contents().rstrip("\n").split("\n")
+    bounds = [0, *code_cuts(text), len(text)]
+    result = []
+    for a, b in itertools.pairwise(bounds):
+        while b > a + 1 and not text[b - 1].strip():  # a piece does not end on a blank line
+            b -= 1
+        copy = BeautifulSoup(str(block), "html.parser").find(block.name)
+        pre = copy.find("pre")
+        # Parsed inside a <pre>: anywhere else the parser would drop the indentation.
+        piece = BeautifulSoup("<pre>" + "\n".join(marked[a:b]) + "\n</pre>", "html.parser").pre
+        piece.attrs = pre.attrs
+        pre.replace_with(piece)
+        result.append(copy)
+    return result
+
+
 def pieces(block: Tag, out: Path) -> list[Tag]:
-    """A list, definition list or table taller than a slide, cut between items or rows."""
+    """A listing longer than a slide cut between lines; a list, definition list or table
+    taller than a slide cut between items or rows."""
+    pres = block.find_all("pre")
+    if len(pres) == 1 and len(pres[0].get_text().rstrip("\n").split("\n")) > CODE_MAX_LINES:
+        return code_pieces(block)
     if weight(block, out) <= SLIDE_HEIGHT:
         return [block]
     table = block if block.name == "table" else block.find("table") if block.name == "div" else None
@@ -218,31 +281,62 @@ def is_notes(block: Tag) -> bool:
     return NOTES_CLASS in (block.get("class") or [])
 
 
+def balanced(blocks: list[Tag], out: Path) -> list[list[Tag]]:
+    """The blocks in pages of at most SLIDE_HEIGHT, as even as they can be: the fewest
+    near-empty pages (the least sum of squared free room), where filling each page in
+    turn would leave a line of prose alone before a figure. A block that keeps with the
+    next, and speaker notes, stay with their neighbour; a unit taller than a slide has a
+    page of its own."""
+    units: list[list[Tag]] = []
+    for block in blocks:
+        if units and (is_notes(block) or keeps_with_next(units[-1][-1], block, out)):
+            units[-1].append(block)
+        else:
+            units.append([block])
+    heights = [sum(weight(b, out) for b in unit if not is_notes(b)) for unit in units]
+    give = [sum(max(0.0, image_height(img, out) - FIGURE_FLOOR) for b in unit for img in b.find_all("img")) for unit in units]
+    best, start = [0.0] + [math.inf] * len(units), [0] * (len(units) + 1)
+    for end in range(1, len(units) + 1):
+        for first in range(end - 1, -1, -1):
+            used = sum(heights[first:end])
+            over, room = used - SLIDE_HEIGHT, sum(give[first:end])
+            # A last line or two never stays alone: it joins the page before whatever its height.
+            leftover = end - first == 2 and heights[end - 1] <= 2 * PROSE_LINE + 15
+            if over > room + OVERFULL and end - first > 1 and not leftover:
+                break
+            # A page over SLIDE_HEIGHT shrinks its figures, at twice the cost of free room,
+            # then the whole slide (the deck's script), at four times.
+            cost = best[first] + max(-over, 2 * min(over, room) + 4 * max(0.0, over - room)) ** 2
+            if cost < best[end]:
+                best[end], start[end] = cost, first
+    pages, end = [], len(units)
+    while end:
+        pages.insert(0, [b for unit in units[start[end] : end] for b in unit])
+        end = start[end]
+    return pages
+
+
 def paginate(heading: str, level: int, blocks: list[Tag], id_: str | None, out: Path) -> list[Slide]:
-    """Greedy pages of at most SLIDE_HEIGHT, and a new page at every explicit break."""
-    slides = [Slide(heading, level, id=id_)]
-    used = 0.0
-    for block in [piece for b in blocks for piece in pieces(b, out)]:
+    """Balanced pages (a long block cut first), and a new page at every explicit break."""
+    segments: list[list[Tag]] = [[]]
+    for block in (piece for b in blocks for piece in pieces(b, out)):
         if is_break(block):
-            if slides[-1].blocks:
-                slides.append(Slide(heading + " (cont.)", level))
-                used = 0.0
-            continue
-        if is_notes(block):
-            title = block.select_one(".admonition-title")
-            if title:
-                title.decompose()
-            slides[-1].notes.append(block)
-            continue
-        w = weight(block, out)
-        if slides[-1].blocks and used + w > SLIDE_HEIGHT:
-            carried = [slides[-1].blocks.pop()] if keeps_with_next(slides[-1].blocks[-1], block) else []
-            if not slides[-1].blocks:  # nothing would be left: do not carry
-                slides[-1].blocks, carried = carried, []
-            slides.append(Slide(heading + " (cont.)", level, blocks=carried))
-            used = sum(weight(b, out) for b in carried)
-        slides[-1].blocks.append(block)
-        used += w
+            segments.append([])
+        else:
+            segments[-1].append(block)
+    pages = [page for segment in segments if segment for page in balanced(segment, out)] or [[]]
+    slides = []
+    for k, page in enumerate(pages):
+        slide = Slide(heading + (" (cont.)" if k else ""), level, id=None if k else id_)
+        for block in page:
+            if is_notes(block):
+                title = block.select_one(".admonition-title")
+                if title:
+                    title.decompose()
+                slide.notes.append(block)
+            else:
+                slide.blocks.append(block)
+        slides.append(slide)
     return slides
 
 
@@ -267,10 +361,15 @@ def split(article: Tag, out: Path) -> list[list[Slide]]:
         subs = [s for s in section.find_all("section", recursive=False) if s.find("h3", recursive=False)]
         for s in subs:
             s.extract()
-        stack = paginate(heading, 2, blocks_of(section), section.get("id"), out)
+        own = blocks_of(section)
+        stack = paginate(heading, 2, own, section.get("id"), out) if own or not subs else []
         for sub in subs:
-            sub_heading, _ = heading_html(sub, "h3")
-            stack += paginate(sub_heading, 3, blocks_of(sub), sub.get("id"), out)
+            sub_heading, h3 = heading_html(sub, "h3")
+            if stack:
+                stack += paginate(sub_heading, 3, blocks_of(sub), sub.get("id"), out)
+            else:  # a section with nothing before its first subsection: no slide of its heading alone
+                h3["id"] = sub.get("id")
+                stack = paginate(heading, 2, [h3, *blocks_of(sub)], section.get("id"), out)
         stacks.append(stack)
     return stacks
 
@@ -345,8 +444,9 @@ def render_deck(title_text: str, stacks: list[list[Slide]], mathjax_config: str)
             sections.append(render_slide(stack[0]))
         else:
             sections.append("<section>\n" + "\n".join(render_slide(s) for s in stack) + "\n</section>")
+    # data-theme: the site's Pygments stylesheet colours code only under html[data-theme="light"].
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="en" data-theme="light">
 <head>
 <meta charset="utf-8">
 <link rel="icon" href="favicon.png">
@@ -367,15 +467,36 @@ def render_deck(title_text: str, stacks: list[list[Slide]], mathjax_config: str)
 <script src="reveal/dist/reveal.js"></script>
 <script src="reveal/plugin/notes/notes.js"></script>
 <script>
-// Where the build's height estimate was short, shrink the slide until it fits (at most to 60 %).
+// Fitting the current slide to the 1280x720 canvas, where the build's estimates were off:
+// a display formula wider than the slide is set smaller; figures grow into the room left
+// (none wider than the slide); a slide still too tall is shrunk, to 60 % at most.
+const ROOM = 690;
 function fit(slide) {{
   if (!slide || slide.classList.contains("stack")) return;
+  const scale = Reveal.getScale();
+  const height = () => (Math.max(...[...slide.children].filter(c => c.tagName !== "ASIDE")
+    .map(c => c.getBoundingClientRect().bottom)) - slide.getBoundingClientRect().top) / scale;
+  slide.style.zoom = "";
+  for (const formula of slide.querySelectorAll("mjx-container[display]")) {{
+    formula.style.fontSize = "";
+    const wide = formula.firstElementChild.getBoundingClientRect().width / scale;
+    if (wide > formula.clientWidth) formula.style.fontSize = Math.floor(100 * formula.clientWidth / wide) + "%";
+  }}
+  const figures = [...slide.querySelectorAll("img")].filter(img => img.naturalWidth > 64);
+  if (figures.some(img => !img.complete)) {{
+    Promise.all(figures.map(img => img.decode().catch(() => null))).then(() => fit(slide));
+  }}
+  figures.forEach(img => {{ img.style.height = ""; }});
+  const spare = (ROOM - height()) / Math.max(1, figures.length);
+  for (const img of figures) {{
+    const now = img.getBoundingClientRect().height / scale;
+    const widest = img.parentElement.clientWidth * img.naturalHeight / img.naturalWidth;
+    img.style.height = Math.min(widest, Math.max(0.6 * now, now + spare)).toFixed(1) + "px";
+  }}
   for (let k = 0; k < 4; k++) {{
-    const zoom = parseFloat(slide.style.zoom || "1"), box = slide.getBoundingClientRect();
-    const bottom = Math.max(box.top, ...[...slide.children].map(c => c.getBoundingClientRect().bottom));
-    const height = (bottom - box.top) / Reveal.getScale();
-    if (height <= 700 || zoom <= 0.6) break;
-    slide.style.zoom = Math.max(0.6, zoom * 690 / height).toFixed(3);
+    const zoom = parseFloat(slide.style.zoom || "1"), tall = height();
+    if (tall <= ROOM + 10 || zoom <= 0.6) break;
+    slide.style.zoom = Math.max(0.6, zoom * ROOM / tall).toFixed(3);
   }}
 }}
 Reveal.on("ready", e => fit(e.currentSlide));

@@ -3,13 +3,17 @@
 Served from _build on 127.0.0.1 (a deck links to the book in ../html), like
 tests/test_site.py: every deck loads with no console error and no request leaving
 the machine, its formulas are typeset, Right moves to the next slide, and a static
-slider still works on its slide.
+slider still works on its slide. Then every slide of every deck is visited with Right at
+1280x720, as projected, and screenshot into _build/screenshots/slides/: nothing outside
+the slide or in a scrolling box, code highlighted, figures given most of the height, no
+near-empty slide, and as many slides as slides/build.py made.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -141,4 +145,114 @@ def test_slider_works_on_its_slide(open_deck):
     assert figure.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     assert page.evaluate(INDICES) == [h, v], "End on the slider must not leave the slide"
     page.screenshot(path=SHOTS / "slides-focal_gamma-slider.png")
+    assert not external and not errors, (external, errors)
+
+
+# What a slide shows, in the deck's own pixels (1280x720): what sticks out of the slide or
+# scrolls, each figure's share of the width and height, whether each listing has coloured
+# tokens (Python's: a shell line may have none), and how far down the content reaches.
+MEASURE = """() => {
+  const slide = Reveal.getCurrentSlide(), scale = Reveal.getScale();
+  const canvas = document.querySelector(".reveal .slides").getBoundingClientRect();
+  const name = el => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ")[0] : "");
+  const outside = [], scrolling = [];
+  for (const el of slide.querySelectorAll("*")) {
+    if (el.closest("aside.notes, script, mjx-assistive-mml")) continue;
+    const r = el.getBoundingClientRect(), style = getComputedStyle(el);
+    if (!r.width || !r.height || style.visibility === "hidden") continue;
+    const by = Math.max(canvas.left - r.left, r.right - canvas.right, canvas.top - r.top, r.bottom - canvas.bottom);
+    if (by > 1) outside.push(`${name(el)} by ${Math.round(by / scale)} px`);
+    if (el.scrollHeight > el.clientHeight + 1 && /auto|scroll/.test(style.overflowY) ||
+        el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(style.overflowX))
+      scrolling.push(`${name(el)} (${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight})`);
+  }
+  const figures = [...slide.querySelectorAll("img")].filter(img => img.naturalWidth > 64).map(img => {
+    const r = img.getBoundingClientRect();
+    return [r.width / scale / 1280, r.height / scale / 720];
+  });
+  const plain = [...slide.querySelectorAll("div[class*='highlight-python'] pre, div[class*='highlight-ipython'] pre")].filter(pre => {
+    const colour = getComputedStyle(pre).color;
+    return ![...pre.querySelectorAll("span")].some(span => getComputedStyle(span).color !== colour);
+  }).map(pre => pre.textContent.slice(0, 40));
+  const top = slide.getBoundingClientRect().top, heading = slide.firstElementChild;
+  const bottom = Math.max(...[...slide.children].filter(c => c.tagName !== "ASIDE").map(c => c.getBoundingClientRect().bottom));
+  return {heading: heading.textContent, outside: outside.slice(0, 5), scrolling, figures, plain,
+          content: (bottom - heading.getBoundingClientRect().bottom) / scale,
+          title: heading.tagName === "H1"};
+}"""
+# Every leaf <section> is a slide; each must be one build.py made, which starts with its heading.
+LEAVES = """() => [...document.querySelectorAll(".reveal .slides section")].filter(s => !s.querySelector("section"))
+  .map(s => s.firstElementChild ? s.firstElementChild.tagName : "")"""
+FIGURE_HEIGHT, FULL_WIDTH = 0.5, 0.9  # shares of the slide a figure reaches, one or the other
+WEAK = 90  # px of content below the heading: less than two lines of prose
+
+
+def intended_counts() -> dict[str, int]:
+    """The slide count build.py printed into the index for each deck."""
+    index = (SLIDES / "index.html").read_text(encoding="utf-8")
+    return {name: int(count) for name, count in re.findall(r'<a href="([^"]+)">.*?</a> <span>\((\d+) slides\)', index)}
+
+
+def rgba(css: str) -> list[float]:
+    """A computed colour, rgb(...) or rgba(...), as [r, g, b, alpha]."""
+    values = [float(v) for v in re.findall(r"[\d.]+", css)]
+    return values + [1.0] * (4 - len(values))
+
+
+def contrast(foreground: list[float], background: list[float]) -> float:
+    """WCAG contrast ratio of two sRGB colours (0-255)."""
+
+    def luminance(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@needs_browser
+@pytest.mark.parametrize("deck", DECKS)
+def test_every_slide_projects(deck, open_deck):
+    page, errors, external = open_deck(deck)
+    intended = intended_counts()[deck]
+    leaves = page.evaluate(LEAVES)
+    assert len(leaves) == page.evaluate("Reveal.getTotalSlides()") == intended, "stray slides"
+    assert set(leaves) <= {"H1", "H2", "H3"}, f"slides without a heading of their own: {leaves}"
+    built = BUILD / "html" / "book" / deck
+    notes = slides_build.BeautifulSoup(built.read_text(encoding="utf-8"), "html.parser").select(".speaker-notes")
+    assert page.locator("aside.notes").count() == len(notes), "speaker notes lost"
+    shots = SHOTS / "slides"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.evaluate("Reveal.slide(0, 0)")
+    problems = []
+    for n in range(1, intended + 1):
+        if n > 1:
+            page.locator("body").press("ArrowRight")
+        page.evaluate(
+            """async () => {
+                const images = [...Reveal.getCurrentSlide().querySelectorAll("img")];
+                await Promise.all(images.map(img => img.decode().catch(() => null)));
+                await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+            }"""
+        )
+        m = page.evaluate(MEASURE)
+        page.screenshot(path=shots / f"{Path(deck).stem}-{n:02d}.png")
+        where = f"{deck} slide {n} ({m['heading'][:50]})"
+        if m["outside"] or m["scrolling"]:
+            problems.append(f"{where}: outside the slide {m['outside']}, scrolling {m['scrolling']}")
+        if m["plain"]:
+            problems.append(f"{where}: code without highlighting {m['plain']}")
+        if m["figures"] and not any(h >= FIGURE_HEIGHT or w >= FULL_WIDTH for w, h in m["figures"]):
+            problems.append(f"{where}: figures too small (width, height shares) {m['figures']}")
+        if not m["title"] and m["content"] < WEAK:
+            problems.append(f"{where}: near-empty, {m['content']:.0f} px below the heading")
+    assert page.evaluate("Reveal.isLastSlide()"), "Right did not reach the last slide"
+    number = page.locator(".reveal .slide-number").evaluate(
+        "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
+    )
+    (*text, _), (*box, alpha) = (rgba(css) for css in number)
+    over_white = [alpha * c + (1 - alpha) * 255 for c in box]
+    assert contrast(text, over_white) >= 4.5, f"slide number {number}: {contrast(text, over_white):.2f}:1"
+    assert not problems, "\n".join(problems)
     assert not external and not errors, (external, errors)
