@@ -4,9 +4,10 @@ Served from _build on 127.0.0.1 (a deck links to the book in ../html), like
 tests/test_site.py: every deck loads with no console error and no request leaving
 the machine, its formulas are typeset, Right moves to the next slide, and a static
 slider still works on its slide. Then every slide of every deck is visited with Right at
-1280x720, as projected, and screenshot into _build/screenshots/slides/: nothing outside
-the slide or in a scrolling box, code highlighted, figures given most of the height, no
-near-empty slide, and as many slides as slides/build.py made.
+1280x720, as projected, and measured: nothing outside the slide or in a scrolling box,
+code highlighted, figures given most of the height, no near-empty slide, and as many
+slides as slides/build.py made. Every tenth slide, and each with a problem, is
+screenshot into _build/screenshots/slides/.
 """
 
 from __future__ import annotations
@@ -237,8 +238,8 @@ def test_every_slide_projects(deck, open_deck):
             }"""
         )
         m = page.evaluate(MEASURE)
-        page.screenshot(path=shots / f"{Path(deck).stem}-{n:02d}.png")
         where = f"{deck} slide {n} ({m['heading'][:50]})"
+        found = len(problems)
         if m["outside"] or m["scrolling"]:
             problems.append(f"{where}: outside the slide {m['outside']}, scrolling {m['scrolling']}")
         if m["plain"]:
@@ -247,6 +248,10 @@ def test_every_slide_projects(deck, open_deck):
             problems.append(f"{where}: figures too small (width, height shares) {m['figures']}")
         if not m["title"] and m["content"] < WEAK:
             problems.append(f"{where}: near-empty, {m['content']:.0f} px below the heading")
+        # Every slide is measured; every tenth, and each with a problem, is also kept as
+        # a picture to look at (a picture of each of ~500 slides took two minutes).
+        if n % 10 == 1 or len(problems) > found:
+            page.screenshot(path=shots / f"{Path(deck).stem}-{n:02d}.png")
     assert page.evaluate("Reveal.isLastSlide()"), "Right did not reach the last slide"
     number = page.locator(".reveal .slide-number").evaluate(
         "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
