@@ -18,6 +18,8 @@ function keepLegible(img) {
 
 function showScrollCue(box) {
   const hidden = box.scrollWidth - box.clientWidth;
+  // A keyboard reader scrolls a box with the arrow keys once it has the focus.
+  if (hidden > 1 && !box.hasAttribute("tabindex")) box.tabIndex = 0;
   box.classList.toggle("lossviz-more-left", hidden > 1 && box.scrollLeft > 1);
   box.classList.toggle("lossviz-more-right", hidden > 1 && box.scrollLeft < hidden - 1);
 }
