@@ -7,7 +7,7 @@ BOOK_STAMP := $(VENV)/.book-installed
 TEST_STAMP := $(VENV)/.test-installed
 JB_FLAGS := --builder html -W --keep-going
 
-.PHONY: book slides live test unit install clean chromium
+.PHONY: book slides live test unit install clean chromium cjk-font
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,13 @@ chromium:
 test: chromium book slides
 	$(MAKE) --no-print-directory $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
+
+# The CJK font subset (book/_static/fonts/lossviz-cjk.woff2), committed: rerun after adding
+# a Chinese character to a page. Needs Debian's fonts-noto-cjk (as root: apt-get install
+# fonts-noto-cjk) and brotli for woff2; see book/_ext/cjk_font.py.
+cjk-font: | $(BIN)/python
+	$(BIN)/python -m pip install brotli
+	$(BIN)/python book/_ext/cjk_font.py
 
 clean:
 	rm -rf _build

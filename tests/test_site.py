@@ -1,8 +1,10 @@
 """Browser tests of the built site (_build/html) in headless Debian Chromium.
 
 Every page listed in _toc.yml is served from 127.0.0.1 and checked for: no console
-errors, no request leaving 127.0.0.1, typeset math, and static sliders that respond
-to the keyboard and the pointer. Screenshots go to _build/screenshots/ for a human
+errors, no request leaving 127.0.0.1, typeset math, static sliders that respond
+to the keyboard and the pointer, no critical or serious axe-core violation (at 1280
+and 390 px), nothing cut off or widening the page on a phone, and Chinese set in the
+book's own CJK font. Screenshots go to _build/screenshots/ for a human
 to look at. Run `make book` first (`make test` does).
 """
 
@@ -52,6 +54,17 @@ def site() -> str:
 
 @pytest.fixture(scope="session")
 def open_page(site, browser):
+    """open_page(path) at 1280 px; see `opener`."""
+    yield from opener(site, browser, width=1280, height=900)
+
+
+@pytest.fixture(scope="session")
+def open_phone_page(site, browser):
+    """open_page(path) in a phone's viewport (390 x 844, an iPhone 14's)."""
+    yield from opener(site, browser, width=390, height=844)
+
+
+def opener(site, browser, *, width: int, height: int):
     """open_page(path) -> (page, log): the page loaded, MathJax finished, fonts ready.
 
     Each page is loaded once per session and shared by the tests of that page (the
@@ -64,7 +77,7 @@ def open_page(site, browser):
             return opened[path]
         if not (HTML / path).is_file():
             pytest.fail(f"{path} is in _toc.yml but not in {HTML}: rebuild with `make book`.")
-        page, log = offline_page(browser)
+        page, log = offline_page(browser, width=width, height=height)
         page.goto(site + path, wait_until="load")
         page.evaluate(
             """async () => {
@@ -150,6 +163,107 @@ def test_code_and_printed_output_fit_without_scrolling_sideways(path, open_page)
     page, _ = open_page(path)
     wide = page.evaluate(OVERFLOWING_CODE)
     assert not wide, f"{len(wide)} code boxes scroll sideways; their longest lines: {wide}"
+
+
+# -- accessibility and phones ------------------------------------------------------------------
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+    .filter((v) => v.impact === "critical" || v.impact === "serious")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].html.slice(0, 200)}`)"""
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's critical and serious violations on the page (axe is injected, from npm)."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (package.json pins axe-core).")
+    if not page.evaluate("() => 'axe' in window"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(AXE_RUN)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_critical_or_serious_violation(path, open_page, open_phone_page):
+    """At both widths: the theme shows different buttons on a phone."""
+    for opened in (open_page, open_phone_page):
+        page, _ = opened(path)
+        violations = axe_violations(page)
+        assert not violations, f"{path} at {page.viewport_size['width']} px:\n" + "\n".join(violations)
+
+
+# What a phone reader cannot reach: anything right of the viewport that no box scrolls to
+# (MathJax's MathML copy for screen readers is clipped to nothing on purpose).
+CUT_OFF = """() => {
+    const width = document.documentElement.clientWidth;
+    const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX)
+        && el.scrollWidth > el.clientWidth;
+    const cut = [];
+    for (const el of document.querySelectorAll("article *")) {
+        const box = el.getBoundingClientRect();
+        if (box.right <= width + 1 || box.width === 0 || !el.checkVisibility()) continue;
+        if (el.closest("mjx-assistive-mml")) continue;
+        let box_ = el.parentElement;
+        while (box_ && !scrolls(box_)) box_ = box_.parentElement;
+        if (!box_) cut.push(`<${el.tagName.toLowerCase()} class="${el.className}"> ${el.textContent.trim().slice(0, 60)}`);
+    }
+    return {pageWidth: document.documentElement.scrollWidth, width, cut};
+}"""
+
+# Every figure's width over its natural width: at least narrow_screens.js's LEGIBLE_SCALE.
+FIGURE_SCALES = """() => [...document.querySelectorAll("div.cell_output img")]
+    .filter((img) => img.naturalWidth > 0)
+    .map((img) => img.getBoundingClientRect().width / img.naturalWidth)"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_fits_a_phone(path, open_phone_page):
+    """At 390 px the page does not scroll sideways; what is wider (tables, formulas, code,
+    figures) scrolls inside its own box, whose cut edge fades; figure text stays legible."""
+    page, log = open_phone_page(path)
+    page.screenshot(path=SHOTS / f"{shot_name(path)}-phone.png", full_page=True, animations="disabled")
+    fit = page.evaluate(CUT_OFF)
+    assert fit["pageWidth"] <= fit["width"], f"the page is {fit['pageWidth']} px wide at {fit['width']} px"
+    assert not fit["cut"], "cut off on the right, in no scrolling box:\n" + "\n".join(fit["cut"][:10])
+    scales = page.evaluate(FIGURE_SCALES)
+    assert all(scale >= 0.64 for scale in scales), f"figures shrunk below 65% of their natural size: {scales}"
+    if path.endswith("which_loss.html"):
+        table = page.locator(".pst-scrollable-table-container").first
+        assert table.evaluate("box => box.scrollWidth > box.clientWidth"), "the table fits: no cue to check"
+        assert "lossviz-more-right" in table.get_attribute("class"), "the table scrolls with no cue"
+        table.evaluate("box => box.scrollTo({left: box.scrollWidth})")
+        page.wait_for_function("box => !box.classList.contains('lossviz-more-right')", arg=table.element_handle())
+        table.screenshot(path=SHOTS / "which_loss-phone-table-scrolled.png")
+    log.assert_clean()
+
+
+# The fonts Chromium drew each element's text with (DevTools' CSS.getPlatformFontsForNode).
+def platform_fonts(page: Page, selector: str) -> list[list[dict]]:
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]
+        return [cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] for node in ids]
+    finally:
+        cdp.detach()
+
+
+def test_chinese_terms_render_in_the_books_cjk_font(open_page):
+    """Every glyph of every Chinese term in the glossary comes from the site's own subset
+    of Noto Sans CJK SC (a web font), not from a font of the machine's or a blank box.
+    A character added to the book without `make cjk-font` falls back and fails here."""
+    page, log = open_page("book/glossary.html")
+    page.evaluate("() => document.fonts.load('16px \"lossviz CJK\"', '损')")
+    assert page.evaluate("() => document.fonts.check('16px \"lossviz CJK\"', '损失函数')")
+    terms = platform_fonts(page, '[lang="zh-Hans"]')
+    assert len(terms) >= 40, f"only {len(terms)} Chinese runs marked lang=zh-Hans in the glossary"
+    others = {(f["familyName"], f["isCustomFont"]) for fonts in terms for f in fonts} - {("Noto Sans CJK SC", True)}
+    assert not others, f"Chinese glyphs drawn with other fonts: {others}"
+    page.locator("dl.glossary").first.screenshot(path=SHOTS / "glossary-chinese-terms.png")
+    assert any(url.endswith("fonts/lossviz-cjk.woff2") for url in log.requests)
+    log.assert_clean()
 
 
 # -- static sliders ---------------------------------------------------------------------------
