@@ -13,6 +13,7 @@ kernel, from the ``book/`` folder. For each repeat it prints
 * the kernel's CPU time (user + system, read from ``/proc`` just before the
   kernel is shut down), which does not grow when other jobs share the machine
   (wall time does: on a loaded machine it can be several times the CPU time);
+  the budget is 45 s, since the build executes two chapters at once;
 * from the same kernel, the chapter's own measurements: the batched training of
   every run (``train_time``), the serial loop's time for the same runs,
   extrapolated from the steps it timed (``serial_time``), and the speed-up.
@@ -27,12 +28,11 @@ would fail too). Figures only: nothing is asserted about the times.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import time
 from pathlib import Path
-
-import json
 
 import nbformat
 from myst_nb.core.read import read_myst_markdown_notebook
@@ -43,6 +43,8 @@ from lossviz.sliders import STATIC_ENV
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "book" / "experiment.md"
 BUDGET_S = 120.0
+# The book executes two chapters at once on 2 cores: this one's share of the CPU.
+CPU_BUDGET_S = 45.0
 
 
 def _kernel_cpu_seconds(client: NotebookClient) -> float:
@@ -100,7 +102,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(
         f"median wall {statistics.median(walls):.1f} s, median kernel CPU {statistics.median(cpus):.1f} s "
-        f"(budget {BUDGET_S:.0f} s wall on 2 cores; 1-min load average now {load:.1f} "
+        f"(budget {BUDGET_S:.0f} s wall on 2 cores, {CPU_BUDGET_S:.0f} s CPU; 1-min load average now {load:.1f} "
         f"on {os.cpu_count()} CPUs)"
     )
 

@@ -10,6 +10,7 @@ from torch import nn
 import lossviz
 from lossviz.experiment import (
     BatchedGHM,
+    batched_average_precision,
     batched_focal,
     interval,
     last_bin_phrase,
@@ -118,6 +119,25 @@ def test_one_adam_over_the_stacked_runs_steps_each_run_as_alone():
     x = torch.randn(10, 4)
     for c, s in np.ndindex(2, 2):
         torch.testing.assert_close(stacked_logits(params, x)[c, s], logits_of(models[c][s], x), rtol=1e-4, atol=1e-5)
+
+
+def test_batched_average_precision_is_sklearns_ap_row_by_row_ties_included():
+    metrics = pytest.importorskip("sklearn.metrics")
+    gen = torch.Generator().manual_seed(0)
+    labels = (torch.rand(500, generator=gen) < 0.05).float()
+    labels[:2] = 1
+    scores = torch.randn(3, 4, 500, generator=gen) + 2 * labels
+    # Ties within the positives, within the negatives and across them.
+    scores[0, 0] = torch.round(scores[0, 0] * 2) / 2
+    scores[1, 1] = 0.0
+    ap = batched_average_precision(scores, labels)
+    assert ap.shape == (3, 4) and ap.dtype == torch.float64
+    for c, s in np.ndindex(3, 4):
+        expected = metrics.average_precision_score(labels.numpy(), scores[c, s].numpy())
+        assert ap[c, s].item() == pytest.approx(expected, abs=1e-12)
+        assert ap[c, s].item() == pytest.approx(lossviz.metrics.average_precision(scores[c, s], labels).item(), abs=1e-12)
+    with pytest.raises(ValueError, match="labels"):
+        batched_average_precision(scores, torch.zeros(500))
 
 
 @pytest.mark.parametrize("df", [1, 2, 4, 9, 30])
