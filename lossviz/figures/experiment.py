@@ -187,7 +187,7 @@ def focal_table(summary: SummaryOf, best_alpha: Mapping[float, float]) -> HTML:
         for g, a in best_alpha.items()
     ]
     header = ["γ", "α chosen here", "AP here (test)", "α, Lin et al.", "AP, Lin et al. (COCO)"]
-    caption = "Focal loss, α chosen on the validation split among 0.25, 0.5, 0.75 (γ = 0 is α-balanced CE)."
+    caption = "Focal loss, α chosen on the validation split for each γ (γ = 0 is α-balanced CE)."
     return html_table(header, rows, caption=caption)
 
 
