@@ -16,15 +16,15 @@ from lossviz.metrics import precision_recall_curve
 from lossviz.plotting import COLOURS, LOSS_COLOURS
 from lossviz.sliders import SliderFigure
 
-# A made-up summary per configuration: (mean validation AP, mean test AP, test std).
+# A made-up summary per configuration: (mean validation AP, mean test AP, interval half-width).
 GAMMAS, ALPHAS = (0, 0.5, 1, 2, 5), (0.25, 0.5, 0.75)
 SUMMARIES = {
     **{("α-CE", a): (0.1 * a, 0.5 + 0.01 * a, 0.02) for a in (0.25, 0.5, 0.75, 0.99)},
     **{("FL", g, a): (0.2 * g + a, 0.6 + 0.01 * g + 0.004 * a, 0.03) for g in GAMMAS[1:] for a in ALPHAS},
     "CE": (0.45, 0.55, 0.05),
     "CE, no prior": (0.35, 0.45, 0.08),
-    ("GHM-C", 0.0): (0.6, 0.65, 0.01),
-    ("GHM-C", 0.75): (0.61, 0.66, 0.02),
+    ("GHM-C", 10, 0.0): (0.6, 0.65, 0.01),
+    ("GHM-C", 30, 0.75): (0.61, 0.66, 0.02),
 }
 summary = SUMMARIES.__getitem__
 BEST_ALPHA = {0: 0.25, 0.5: 0.5, 1: 0.25, 2: 0.25, 5: 0.75}
@@ -110,29 +110,51 @@ def test_focal_table_gives_each_gamma_its_chosen_alpha_and_that_runs_ap():
 
 
 def test_other_runs_table_lists_ce_with_and_without_prior_and_ghm():
-    rows = TableCells(figures.other_runs_table(summary).data).rows
+    rows = TableCells(figures.other_runs_table(summary, [("GHM-C", 10, 0.0), ("GHM-C", 30, 0.75)]).data).rows
     assert rows[1:] == [
         ["CE (no α)", "0.550 ± 0.050"],
         ["CE without the prior", "0.450 ± 0.080"],
-        ["GHM-C, no momentum", "0.650 ± 0.010"],
-        ["GHM-C, momentum 0.75", "0.660 ± 0.020"],
+        ["GHM-C, 10 bins, momentum 0", "0.650 ± 0.010"],
+        ["GHM-C, 30 bins, momentum 0.75", "0.660 ± 0.020"],
     ]
 
 
-def test_ap_by_loss_draws_each_alpha_the_chosen_alpha_and_the_reference():
-    fig = figures.ap_by_loss(summary, BEST_ALPHA, ALPHAS, 0.89)
+# Made-up test APs of five seeds: configuration -> budget -> values.
+BUDGETS = (100, 400)
+BEST = {("CE", 100): "CE", ("CE", 400): "CE", ("focal", 100): ("FL", 1, 0.25), ("focal", 400): ("FL", 2, 0.5)}
+
+
+def _runs(key, budget):
+    base = {"CE": 0.5, ("FL", 1, 0.25): 0.6, ("FL", 2, 0.5): 0.7}[key]
+    return base + budget / 1000 + 0.01 * np.arange(5)
+
+
+def _interval(values):
+    return float(np.mean(values)), 0.02
+
+
+def test_budget_table_gives_each_familys_chosen_configuration_and_ap_per_budget():
+    rows = TableCells(figures.budget_table(BEST, _runs, BUDGETS, _interval).data).rows
+    assert rows == [
+        ["loss", "100 steps", "400 steps"],
+        ["CE", "0.620 ± 0.020 (CE)", "0.920 ± 0.020 (CE)"],
+        ["focal", "0.720 ± 0.020 (focal, γ = 1, α = 0.25)", "1.120 ± 0.020 (focal, γ = 2, α = 0.5)"],
+    ]
+
+
+def test_ap_by_budget_draws_each_family_against_the_budget_with_its_interval():
+    fig = figures.ap_by_budget(BEST, _runs, BUDGETS, _interval, 0.89)
     assert _is_pyplot_free(fig)
     (ax,) = fig.axes
-    lines = {line.get_label(): line for line in ax.lines}
-    for a in ALPHAS:
-        means = [SUMMARIES[("α-CE", a) if g == 0 else ("FL", g, a)][1] for g in GAMMAS]
-        np.testing.assert_allclose(lines[f"focal, α = {a:g}"].get_ydata(), means)
-    chosen = [SUMMARIES[("α-CE", a) if g == 0 else ("FL", g, a)][1] for g, a in BEST_ALPHA.items()]
-    (errorbar,) = ax.containers
-    np.testing.assert_allclose(errorbar.lines[0].get_ydata(), chosen)
-    assert lines["CE"].get_ydata()[0] == pytest.approx(0.55)
-    assert lines["GHM-C, momentum 0.75"].get_ydata()[0] == pytest.approx(0.66)
-    assert lines["reference: distance to the object"].get_ydata()[0] == pytest.approx(0.89)
+    assert ax.get_xscale() == "log"
+    for container, family in zip(ax.containers, ("CE", "focal")):
+        line = container.lines[0]
+        assert container.get_label() == family
+        np.testing.assert_allclose(line.get_ydata(), [_interval(_runs(BEST[family, b], b))[0] for b in BUDGETS])
+        np.testing.assert_allclose(line.get_xdata(), BUDGETS, rtol=0.05)
+    colours = [mcolors.to_hex(c.lines[0].get_color()) for c in ax.containers]
+    assert colours == [LOSS_COLOURS["ce"].lower(), LOSS_COLOURS["focal"].lower()]
+    assert ax.lines[-1].get_ydata()[0] == pytest.approx(0.89)
 
 
 def test_precision_recall_curves_draw_each_runs_curve_in_its_losss_colour():
@@ -140,7 +162,7 @@ def test_precision_recall_curves_draw_each_runs_curve_in_its_losss_colour():
     x = torch.randn(50, 2)
     y = (x[:, 0] + 0.5 * torch.randn(50) > 0.8).float()
     runs = {}
-    for key, weight in [("CE", 1.0), (("FL", 1, 0.25), 0.5), (("GHM-C", 0.0), -0.2)]:
+    for key, weight in [("CE", 1.0), (("FL", 1, 0.25), 0.5), (("GHM-C", 10, 0.0), -0.2)]:
         model = nn.Linear(2, 1)
         with torch.no_grad():
             model.weight[:] = torch.tensor([[1.0, weight]])
@@ -152,7 +174,7 @@ def test_precision_recall_curves_draw_each_runs_curve_in_its_losss_colour():
     assert [line.get_label() for line in ax.lines] == [
         "CE (AP 0.500)",
         "focal, γ = 1, α = 0.25 (AP 0.500)",
-        "GHM-C, momentum 0 (AP 0.500)",
+        "GHM-C, 10 bins, momentum 0 (AP 0.500)",
     ]
     for line, run, colour in zip(ax.lines, runs.values(), ("ce", "focal", "ghm")):
         with torch.no_grad():

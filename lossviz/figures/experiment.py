@@ -2,9 +2,9 @@
 
 The chapter trains, evaluates and summarises; these functions only draw what it
 computed. Runs are filed as in the chapter: ``"CE"``, ``"CE, no prior"``,
-``("α-CE", α)``, ``("FL", γ, α)`` and ``("GHM-C", momentum)`` (see
-:mod:`lossviz.experiment`); ``summary(key)`` is the chapter's
-``(mean validation AP, mean test AP, std of test AP)`` of a configuration.
+``("α-CE", α)``, ``("FL", γ, α)`` and ``("GHM-C", bins, momentum)``;
+``summary(key)`` is the chapter's ``(mean validation AP, mean test AP,
+half-width of the test AP's 95 % interval)`` of a configuration.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from lossviz.data import EASY_NEGATIVE, HARD_NEGATIVE, POSITIVE, make_imbalanced_task
-from lossviz.experiment import Summary, fl_key, logits_of
+from lossviz.experiment import logits_of
 from lossviz.figures.common import html_table
 from lossviz.metrics import precision_recall_curve
 from lossviz.plotting import COLOURS, LOSS_COLOURS, shade
@@ -27,7 +27,8 @@ from lossviz.sliders import Slider, SliderFigure, slider_figure
 __all__ = [
     "GAMMA",
     "alpha_ce_table",
-    "ap_by_loss",
+    "ap_by_budget",
+    "budget_table",
     "first_steps",
     "focal_table",
     "gradient_norms",
@@ -38,7 +39,12 @@ __all__ = [
     "split_table",
 ]
 
+# (mean validation AP, mean test AP, half-width of the test AP's 95 % interval).
+Summary = tuple[float, float, float]
 SummaryOf = Callable[[Hashable], Summary]
+# The test AP of a configuration's seeds at a budget, and the interval of a mean.
+RunsOf = Callable[[Hashable, int], np.ndarray]
+IntervalOf = Callable[[np.ndarray], tuple[float, float]]
 
 KIND_NAMES = {EASY_NEGATIVE: "easy negatives", HARD_NEGATIVE: "hard negatives", POSITIVE: "positives"}
 KIND_COLOURS = {EASY_NEGATIVE: COLOURS["easy"], HARD_NEGATIVE: COLOURS["hard"], POSITIVE: COLOURS["positive"]}
@@ -136,10 +142,15 @@ def first_steps(curves: Mapping[str, np.ndarray]) -> Figure:
     return fig
 
 
+def _fl_key(gamma: float, alpha: float) -> Hashable:
+    """Focal loss with γ = 0 is α-balanced CE, filed under ``("α-CE", alpha)``."""
+    return ("α-CE", alpha) if gamma == 0 else ("FL", gamma, alpha)
+
+
 def _ap_text(summary: Summary, bold: bool = False) -> str:
-    """Mean ± std of the test AP, in bold for the configuration chosen on validation."""
-    _, mean, std = summary
-    text = f"{mean:.3f} ± {std:.3f}"
+    """Mean ± interval of the test AP, in bold for the configuration chosen on validation."""
+    _, mean, half = summary
+    text = f"{mean:.3f} ± {half:.3f}"
     return f"<b>{text}</b>" if bold else text
 
 
@@ -154,7 +165,7 @@ def alpha_ce_table(summary: SummaryOf, alphas: Sequence[float], best_alpha: floa
         ]
         for a in alphas
     ]
-    caption = "α-balanced CE (γ = 0). Bold: the α chosen on the validation split."
+    caption = "α-balanced CE (γ = 0), test AP ± 95 % interval. Bold: the α chosen on the validation split."
     return html_table(["α", "AP here (test)", "AP, Lin et al. (COCO)"], rows, caption=caption)
 
 
@@ -169,78 +180,80 @@ def focal_table(summary: SummaryOf, best_alpha: Mapping[float, float]) -> HTML:
         [
             f"{g:g}",
             f"{a:g}",
-            _ap_text(summary(fl_key(g, a))),
+            _ap_text(summary(_fl_key(g, a))),
             f"{LIN_TABLE_1B[g][0]:g}",
             f"{LIN_TABLE_1B[g][1]:.1f}",
         ]
         for g, a in best_alpha.items()
     ]
     header = ["γ", "α chosen here", "AP here (test)", "α, Lin et al.", "AP, Lin et al. (COCO)"]
-    caption = "Focal loss, α chosen on the validation split among 0.25, 0.5, 0.75 (γ = 0 is α-balanced CE)."
+    caption = "Focal loss, α chosen on the validation split for each γ (γ = 0 is α-balanced CE)."
     return html_table(header, rows, caption=caption)
 
 
-def other_runs_table(summary: SummaryOf) -> HTML:
-    """Test AP of plain CE with and without the prior, and of GHM-C with and without momentum."""
-    others = [
-        ("CE (no α)", "CE"),
-        ("CE without the prior", "CE, no prior"),
-        ("GHM-C, no momentum", ("GHM-C", 0.0)),
-        ("GHM-C, momentum 0.75", ("GHM-C", 0.75)),
-    ]
+def other_runs_table(summary: SummaryOf, ghm_keys: Sequence[Hashable]) -> HTML:
+    """Test AP of plain CE with and without the prior, and of each GHM-C configuration."""
+    others = [("CE (no α)", "CE"), ("CE without the prior", "CE, no prior")]
+    others += [(_label(key), key) for key in ghm_keys]
     return html_table(
         ["loss", "AP here (test)"], [[name, _ap_text(summary(key))] for name, key in others], caption="The other runs."
     )
 
 
-def ap_by_loss(
-    summary: SummaryOf, best_alpha: Mapping[float, float], alphas: Sequence[float], reference_ap: float
-) -> Figure:
-    """Test AP against γ: focal loss for each α (faint markers) and with the α chosen
-    on validation (mean ± std over seeds), against horizontal bands for CE and
-    GHM-C and a line for the distance-to-the-object reference.
+def budget_table(
+    best: Mapping[tuple[str, int], Hashable], runs: RunsOf, budgets: Sequence[int], interval: IntervalOf
+) -> HTML:
+    """For each loss family and budget, the configuration chosen on validation and
+    its test AP, mean ± 95 % interval over the seeds.
 
     Args:
-        best_alpha: γ -> the α chosen on validation; its keys are the γ drawn.
-        alphas: the α tried for every γ (at most three, one marker each).
-        reference_ap: AP of ranking the test examples by their distance to the object.
+        best: (family, budget) -> the chosen configuration's key.
+        runs: ``runs(key, budget)``, the test AP of the key's seeds.
+        interval: mean and half-width of the interval of the seeds' mean.
     """
-    fig = Figure(figsize=(10, 6.5))
+    families = list(dict.fromkeys(family for family, _ in best))
+    rows = []
+    for family in families:
+        row = [family]
+        for b in budgets:
+            mean, half = interval(runs(best[family, b], b))
+            row.append(f"{mean:.3f} ± {half:.3f} ({_label(best[family, b])})")
+        rows.append(row)
+    caption = "Test AP (mean ± 95 % interval over seeds) of the configuration chosen on validation, by budget."
+    return html_table(["loss"] + [f"{b:,} steps" for b in budgets], rows, caption=caption)
+
+
+def ap_by_budget(
+    best: Mapping[tuple[str, int], Hashable],
+    runs: RunsOf,
+    budgets: Sequence[int],
+    interval: IntervalOf,
+    reference_ap: float,
+) -> Figure:
+    """Test AP against the training budget (log scale) for each loss family, tuned on
+    validation at each budget, mean ± 95 % interval over seeds, with the
+    distance-to-the-object reference.
+    """
+    fig = Figure(figsize=(9, 5.5))
     ax = fig.subplots()
-    gammas = list(best_alpha)
-    for a, marker in zip(alphas, "v^s"):
-        means = [summary(fl_key(g, a))[1] for g in gammas]
-        ax.plot(
-            gammas, means, marker, ls="none", ms=7, color=LOSS_COLOURS["focal"], alpha=0.35, label=f"focal, α = {a:g}"
-        )
-    chosen = np.array([summary(fl_key(g, a))[1:] for g, a in best_alpha.items()])
-    ax.errorbar(
-        gammas,
-        chosen[:, 0],
-        yerr=chosen[:, 1],
-        color=LOSS_COLOURS["focal"],
-        marker="o",
-        ms=8,
-        capsize=5,
-        label="focal, α chosen on validation",
-    )
-    for key, colour, style, label in [
-        ("CE", LOSS_COLOURS["ce"], "--", "CE"),
-        (("GHM-C", 0.0), LOSS_COLOURS["ghm"], ":", "GHM-C"),
-        (("GHM-C", 0.75), LOSS_COLOURS["ghm"], "-.", "GHM-C, momentum 0.75"),
-    ]:
-        _, mean, std = summary(key)
-        # Translucent: the bands of CE and of the two GHM-C runs overlap.
-        ax.axhspan(mean - std, mean + std, color=colour, alpha=0.10)
-        ax.axhline(mean, color=colour, ls=style, lw=2, label=label)
+    families = list(dict.fromkeys(family for family, _ in best))
+    for k, family in enumerate(families):
+        stats = np.array([interval(runs(best[family, b], b)) for b in budgets])
+        # Families side by side at each budget, so that the intervals do not hide each other.
+        shifted = np.array(budgets) * 1.04 ** (k - (len(families) - 1) / 2)
+        colour = _FAMILY_COLOURS.get(family, LOSS_COLOURS["focal"])
+        ax.errorbar(shifted, stats[:, 0], yerr=stats[:, 1], color=colour, marker="o", capsize=4, label=family)
     ax.axhline(reference_ap, color=COLOURS["reference"], lw=1.2, label="reference: distance to the object")
     ax.set(
-        xlabel="focusing parameter γ",
-        ylabel="test AP (mean ± std over seeds)",
-        xticks=gammas,
-        title="Average precision by loss",
+        xscale="log",
+        xticks=list(budgets),
+        xticklabels=[f"{b:,}" for b in budgets],
+        xlabel="training steps (budget)",
+        ylabel="test AP (mean ± 95 % interval)",
+        title="Each loss, tuned on validation, by budget",
     )
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize=11)
+    ax.minorticks_off()
+    ax.legend(loc="lower right")
     return fig
 
 
@@ -253,7 +266,7 @@ def _label(key: Hashable) -> str:
         return f"α-CE, α = {values[0]:g}"
     if family == "FL":
         return f"focal, γ = {values[0]:g}, α = {values[1]:g}"
-    return f"GHM-C, momentum {values[0]:g}"
+    return f"GHM-C, {values[0]} bins, momentum {values[1]:g}"
 
 
 def precision_recall_curves(
