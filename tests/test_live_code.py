@@ -23,6 +23,7 @@ import pytest
 from _browser import BUILD, ROOT, SHOTS, offline_page, serve
 from myst_nb.core.read import read_myst_markdown_notebook
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -143,12 +144,25 @@ def test_live_code_runs_the_chapter_and_its_sliders_come_alive(browser, make_liv
         slider = page.locator(".widget-slider").first
         slider.scroll_into_view_if_needed()
         widget = slider.locator("xpath=ancestor::*[contains(@class, 'widget-vbox') or contains(@class, 'widget-box')][1]")
-        image = widget.locator("img").first
-        before = image.get_attribute("src")
-        slider.locator(".noUi-handle, .ui-slider-handle, [role=slider]").first.focus()
-        for _ in range(5):
+        before = widget.locator("img").first.get_attribute("src")
+        handle = slider.locator(".noUi-handle, .ui-slider-handle, [role=slider]").first
+        # The widget's HTML is replaced on each update, so the picture is looked up
+        # afresh; a key pressed while the kernel is still busy with the chapter may
+        # be lost, so the step is repeated (a few times at most) until one redraws.
+        for _ in range(3):
+            handle.focus()
             page.keyboard.press("ArrowRight")
-        page.wait_for_function("([img, before]) => img.src !== before", arg=[image.element_handle(), before], timeout=30_000)
+            try:
+                page.wait_for_function(
+                    "([box, before]) => box.querySelector('img').src !== before",
+                    arg=[widget.element_handle(), before],
+                    timeout=20_000,
+                )
+                break
+            except PlaywrightTimeout:
+                continue
+        else:
+            pytest.fail("moving the live slider never redrew its figure")
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / "live-code-slider.png")
         page.locator(".thebe-cell:visible").first.scroll_into_view_if_needed()
