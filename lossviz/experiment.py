@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lossviz.ghm import gradient_density
 from lossviz.sliders import STATIC_ENV
 
 __all__ = [
@@ -178,7 +179,12 @@ class BatchedGHM:
     def __call__(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Weights of ``logits`` ``(runs, N)``, one row per run."""
         g = (torch.sigmoid(logits.double()) - labels).abs()
-        index = (g * self.bins).long().clamp(max=self.bins.long() - 1)
+        # Each run's bins as lossviz.gradient_density draws them (exact at the bin
+        # edges, where the floor of g * bins is not), one call per number of bins.
+        index = torch.empty_like(g, dtype=torch.long)
+        for bins in self.bins[:, 0].unique():
+            runs = self.bins[:, 0] == bins
+            index[runs] = gradient_density(g[runs], int(bins)).bin_index
         flat = index + self.width * torch.arange(len(index))[:, None]
         counts = torch.bincount(flat.reshape(-1), minlength=self.acc.numel()).view_as(self.acc)
         hit = counts > 0
