@@ -128,10 +128,14 @@ class Slider:
     def is_integer(self) -> bool:
         return self.decimals == 0
 
+    @property
+    def count(self) -> int:
+        """How many values the live slider can take."""
+        return int(math.floor((self.hi - self.lo) / self.step + 1e-9)) + 1
+
     def grid(self) -> list[float]:
         """Every value the live slider can take."""
-        count = int(math.floor((self.hi - self.lo) / self.step + 1e-9)) + 1
-        return [self._snap(self.lo + i * self.step) for i in range(count)]
+        return [self._snap(self.lo + i * self.step) for i in range(self.count)]
 
     def index(self, value: float) -> int:
         """The position of ``value`` in :meth:`grid`: where a figure keeps what it
@@ -142,7 +146,8 @@ class Slider:
         """
         position = (value - self.lo) / self.step
         index = round(position)
-        if abs(position - index) > 1e-6 or not 0 <= index < len(self.grid()):
+        # On every live update: the count, not the grid list.
+        if abs(position - index) > 1e-6 or not 0 <= index < self.count:
             raise ValueError(f"value {value} is not on the slider's grid {self.lo}:{self.hi}:{self.step}")
         return index
 
