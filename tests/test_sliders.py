@@ -289,6 +289,38 @@ def test_first_and_last_frames_match_the_live_drawing(name, request):
     assert np.abs(rgb(frames[0]) - rgb(frames[-1])).max() > 100
 
 
+def random_tiles_setup(fig):
+    """Tiles of random colour, new ones at each position: colours no other frame has."""
+    ax = fig.subplots()
+    image = ax.imshow(np.zeros((8, 8, 3)))
+
+    def update(seed):
+        image.set_data(np.random.default_rng(round(seed * 100)).random((8, 8, 3)))
+        return [image]
+
+    return update
+
+
+@pytest.mark.parametrize(("setup", "name"), [(power_setup, "power"), (random_tiles_setup, "seed")])
+def test_static_frames_are_as_faithful_as_frames_quantized_alone(setup, name):
+    """The frames share one palette where it holds their colours (mapping to it is 20 times
+    faster than quantizing afresh) and are quantized alone where it does not; either way
+    no frame is further from the live drawing than PALETTE_TOLERANCE or its own palette."""
+    from lossviz.sliders import PALETTE_TOLERANCE, _palette_png
+
+    figure = slider_figure(setup, **{name: (0, 1, 0.05)}, alt="a test figure", figsize=(4, 3))
+    palettes = set()
+    for frame, values in zip(figure.static_frames(), figure.static_grid()):
+        live = figure.image(**values)
+        error = np.abs(rgb(frame) - np.asarray(live, dtype=np.int16)).max()
+        alone = np.abs(rgb(_palette_png(live)) - np.asarray(live, dtype=np.int16)).max()
+        assert error <= max(PALETTE_TOLERANCE, alone), (values, error, alone)
+        assert (rgb(frame)[0, 0] == 255).all(), "the white background must stay exactly white"
+        palettes.add(bytes(Image.open(io.BytesIO(frame)).getpalette()[:3 * 200]))
+    # One line over a fixed background: one palette; random tiles: a palette each.
+    assert (len(palettes) == 1) == (setup is power_setup), len(palettes)
+
+
 def test_colour_bars_keep_their_gradient_in_the_static_frames():
     """Two heatmaps with their colour bars and a contour line, as in the Dice chapter:
     the 256-colour frame must keep the colour bars smooth. (Pillow's median cut with
