@@ -45,14 +45,12 @@ def chapter_number(chapter: str) -> str:
 
 
 def plotted_outputs(chapter: str) -> list[Tag]:
-    """Every figure a cell draws: a static image, or a slider figure (as one)."""
-    outputs = article(chapter).select("div.cell_output figure.lossviz-slider")
-    images = [
-        img
-        for img in article(chapter).select("div.cell_output img")
-        if img.find_parent("figure", class_="lossviz-slider") is None
+    """Every figure a cell draws, in page order: a static image, or a slider figure (as one)."""
+    return [
+        output
+        for output in article(chapter).select("div.cell_output figure.lossviz-slider, div.cell_output img")
+        if output.name == "figure" or output.find_parent("figure", class_="lossviz-slider") is None
     ]
-    return outputs + images
 
 
 def numbered_figure(output: Tag) -> Tag | None:
