@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from _browser import BUILD, ROOT, SHOTS, Log, offline_page, serve
+from _browser import BUILD, ROOT, SHOTS, Log, offline_page, platform_fonts, serve
 from playwright.sync_api import Locator, Page
 from sphinx_external_toc.parsing import parse_toc_yaml
 
@@ -156,13 +156,22 @@ OVERFLOWING_CODE = """() => {
 }"""
 
 
+# Output boxes whose figure is wider than they are (the alt text names the figure).
+OVERFLOWING_FIGURES = """() => [...document.querySelectorAll("div.cell_output")]
+    .filter((box) => box.querySelector("img") && box.scrollWidth > box.clientWidth + 1)
+    .map((box) => box.querySelector("img").alt.slice(0, 80))"""
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_code_and_printed_output_fit_without_scrolling_sideways(path, open_page):
+def test_code_output_and_figures_fit_without_scrolling_sideways(path, open_page):
     """At a 1280-pixel window, with the contents sidebar shown: code cells are formatted
-    to fit their box (76 characters) and printed output wraps, as in JupyterLab."""
+    to fit their box (76 characters), printed output wraps, as in JupyterLab, and every
+    figure is scaled to the text column (only a narrow screen scrolls a figure sideways)."""
     page, _ = open_page(path)
     wide = page.evaluate(OVERFLOWING_CODE)
     assert not wide, f"{len(wide)} code boxes scroll sideways; their longest lines: {wide}"
+    cut = page.evaluate(OVERFLOWING_FIGURES)
+    assert not cut, f"{len(cut)} figures are cut at the column's edge: {cut}"
 
 
 # -- accessibility and phones ------------------------------------------------------------------
@@ -237,31 +246,21 @@ def test_page_fits_a_phone(path, open_phone_page):
     log.assert_clean()
 
 
-# The fonts Chromium drew each element's text with (DevTools' CSS.getPlatformFontsForNode).
-def platform_fonts(page: Page, selector: str) -> list[list[dict]]:
-    cdp = page.context.new_cdp_session(page)
-    try:
-        cdp.send("DOM.enable")
-        cdp.send("CSS.enable")
-        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-        ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]
-        return [cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] for node in ids]
-    finally:
-        cdp.detach()
 
-
-def test_chinese_terms_render_in_the_books_cjk_font(open_page):
-    """Every glyph of every Chinese term in the glossary comes from the site's own subset
-    of Noto Sans CJK SC (a web font), not from a font of the machine's or a blank box.
-    A character added to the book without `make cjk-font` falls back and fails here."""
-    page, log = open_page("book/glossary.html")
+@pytest.mark.parametrize(("path", "runs", "shown"), [("book/glossary.html", 40, "dl.glossary"), ("book/sources.html", 5, "h2")])
+def test_chinese_terms_render_in_the_books_cjk_font(path, runs, shown, open_page):
+    """Every glyph of every Chinese run (the glossary's terms, the Sources page's article
+    titles) comes from the site's own subset of Noto Sans CJK SC (a web font), not from a
+    font of the machine's or a blank box. A character added to the book without
+    `make cjk-font` falls back and fails here."""
+    page, log = open_page(path)
     page.evaluate("() => document.fonts.load('16px \"lossviz CJK\"', '损')")
     assert page.evaluate("() => document.fonts.check('16px \"lossviz CJK\"', '损失函数')")
     terms = platform_fonts(page, '[lang="zh-Hans"]')
-    assert len(terms) >= 40, f"only {len(terms)} Chinese runs marked lang=zh-Hans in the glossary"
+    assert len(terms) >= runs, f"only {len(terms)} Chinese runs marked lang=zh-Hans in {path}"
     others = {(f["familyName"], f["isCustomFont"]) for fonts in terms for f in fonts} - {("Noto Sans CJK SC", True)}
     assert not others, f"Chinese glyphs drawn with other fonts: {others}"
-    page.locator("dl.glossary").first.screenshot(path=SHOTS / "glossary-chinese-terms.png")
+    page.locator(shown).first.screenshot(path=SHOTS / f"{shot_name(path)}-chinese.png")
     assert any(url.endswith("fonts/lossviz-cjk.woff2") for url in log.requests)
     log.assert_clean()
 

@@ -2,8 +2,12 @@
 "use strict";
 
 // The figures' smallest text (the legend, 12 pt at 100 dpi) is 17 px at natural size;
-// below 65 % of it, text falls under 11 px. Such a figure scrolls rather than shrinks.
+// below 65 % of it, text falls under 11 px. On a narrow screen such a figure scrolls
+// rather than shrinks. Wider than the theme's sidebar breakpoint, the text column is at
+// least 700 px and a figure scales to fit it: the whole figure in view matters more there
+// than the last few pixels of its smallest text, and a desktop reader can zoom.
 const LEGIBLE_SCALE = 0.65;
+const NARROW = window.matchMedia("(max-width: 959.98px)");
 const SCROLLERS = [
   ".pst-scrollable-table-container",
   "div.math mjx-container",
@@ -13,7 +17,12 @@ const SCROLLERS = [
 ].join(", ");
 
 function keepLegible(img) {
-  img.style.minWidth = `${Math.round(img.naturalWidth * LEGIBLE_SCALE)}px`;
+  img.style.minWidth = NARROW.matches && img.naturalWidth ? `${Math.round(img.naturalWidth * LEGIBLE_SCALE)}px` : "";
+}
+
+function keepAllLegible() {
+  document.querySelectorAll("div.cell_output img").forEach(keepLegible);
+  showAllScrollCues();
 }
 
 function showScrollCue(box) {
@@ -38,6 +47,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (event.target instanceof Element && event.target.matches(SCROLLERS)) showScrollCue(event.target);
   }, { capture: true, passive: true });
   window.addEventListener("resize", showAllScrollCues);
+  NARROW.addEventListener("change", keepAllLegible);
   window.addEventListener("load", showAllScrollCues);
   // Formulas get their width only once MathJax has typeset them.
   window.MathJax?.startup?.promise?.then(showAllScrollCues);
