@@ -419,6 +419,7 @@ def copy_assets(html_dir: Path, out: Path, reveal: Path) -> None:
         shutil.copytree(source, out / "reveal" / part, dirs_exist_ok=True, ignore=ignore)
     shutil.copytree(html_dir / "_static" / "mathjax", out / "mathjax", dirs_exist_ok=True)
     shutil.copy2(html_dir / "_static" / "pygments.css", out / "pygments.css")
+    shutil.copytree(html_dir / "_static" / "fonts", out / "fonts", dirs_exist_ok=True)
     # The site's icon; without one the browser asks for /favicon.ico and gets a 404.
     shutil.copy2(html_dir / "_static" / "favicon.png", out / "favicon.png")
     shutil.copy2(Path(__file__).with_name("slides.css"), out / "slides.css")

@@ -96,3 +96,17 @@ def offline_page(browser: Browser, *, width: int = 1280, height: int = 900) -> t
         lambda response: response.status >= 400 and log.errors.append(f"HTTP {response.status}: {response.url}"),
     )
     return page, log
+
+
+# The fonts Chromium drew each element's text with (DevTools' CSS.getPlatformFontsForNode).
+def platform_fonts(page: Page, selector: str) -> list[list[dict]]:
+    """For each element the selector matches, the fonts its text was drawn with."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]
+        return [cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] for node in ids]
+    finally:
+        cdp.detach()

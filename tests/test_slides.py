@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _browser import BUILD, ROOT, SHOTS, offline_page, serve
+from _browser import BUILD, ROOT, SHOTS, offline_page, platform_fonts, serve
 from playwright.sync_api import Page
 from sphinx_external_toc.parsing import parse_toc_yaml
 
@@ -124,6 +124,30 @@ def test_deck_loads_offline_typesets_and_advances(deck, open_deck):
     assert page.evaluate(INDICES) != before
     page.screenshot(path=SHOTS / f"slides-{Path(deck).stem}-2.png")
     assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+# The (h, v) index of every slide that holds a Chinese run.
+CHINESE_SLIDES = """() => [...document.querySelectorAll(".reveal .slides section")]
+    .filter((slide) => !slide.querySelector("section") && slide.querySelector('[lang="zh-Hans"]'))
+    .map((slide) => { const i = Reveal.getIndices(slide); return [i.h, i.v || 0]; })"""
+
+
+@needs_browser
+def test_chinese_terms_render_in_the_decks_cjk_font(open_deck):
+    """On every glossary slide that shows them, the Chinese terms are drawn with the deck's
+    own copy of the book's CJK subset: the projector's laptop may have no CJK font."""
+    page, errors, external = open_deck("glossary.html")
+    slides = page.evaluate(CHINESE_SLIDES)
+    assert len(slides) >= 3, f"only {len(slides)} glossary slides show Chinese"
+    for h, v in slides:
+        page.evaluate(f"() => Reveal.slide({h}, {v})")
+        page.evaluate("() => document.fonts.ready")
+        fonts = platform_fonts(page, '.reveal section.present:not(.stack) [lang="zh-Hans"]')
+        assert fonts and all(fonts), f"slide {h}/{v}: Chinese runs not drawn"
+        others = {(f["familyName"], f["isCustomFont"]) for runs in fonts for f in runs} - {("Noto Sans CJK SC", True)}
+        assert not others, f"slide {h}/{v}: Chinese drawn with {others}"
+    page.screenshot(path=SHOTS / "slides-glossary-chinese.png")
+    assert not errors and not external
 
 
 @needs_browser
