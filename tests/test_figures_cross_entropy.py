@@ -7,7 +7,6 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-import lossviz
 from lossviz.figures import cross_entropy as figures
 from lossviz.sliders import SliderFigure
 
@@ -37,44 +36,84 @@ def test_bce_curves_are_minus_log_of_the_probability_given_to_the_label():
     ]
 
 
+MODES, MODE_WIDTH = (5.0, 14.0), 1.0
+
+
 @pytest.fixture(scope="module")
 def kl_inputs():
-    support = torch.arange(20, dtype=torch.float64)
-    P = torch.exp(-0.5 * ((support - 5) / 1.5) ** 2) + torch.exp(-0.5 * ((support - 14) / 1.5) ** 2)
+    """The chapter's P and Q grid, and both divergences by their formula (NumPy, not lossviz)."""
+    support = np.arange(20.0)
+    P = sum(np.exp(-0.5 * ((support - m) / MODE_WIDTH) ** 2) for m in MODES)
     P /= P.sum()
-    centres = torch.tensor(figures.CENTRE.grid(), dtype=torch.float64)
-    Q = torch.exp(-0.5 * ((support - centres[:, None]) / 1.2) ** 2) + 1e-3
-    Q /= Q.sum(dim=1, keepdim=True)
-    forward = lossviz.kl_divergence(P.expand_as(Q), Q, reduction="none")
-    reverse = lossviz.kl_divergence(Q, P.expand_as(Q), reduction="none")
-    return support, P, Q, forward, reverse
+    centres, widths = np.array(figures.CENTRE.grid()), np.array(figures.WIDTH.grid())
+    Q = np.exp(-0.5 * ((support - centres[:, None, None]) / widths[:, None]) ** 2) + 1e-3
+    Q /= Q.sum(-1, keepdims=True)
+    forward = (P * np.log(P / Q)).sum(-1)
+    reverse = (Q * np.log(Q / P)).sum(-1)
+    return [torch.from_numpy(a) for a in (support, P, Q, forward, reverse)]
 
 
-def test_kl_asymmetry_slider_moves_q_and_the_dots_along_the_two_curves(kl_inputs):
-    support, P, Q, forward, reverse = kl_inputs
-    figure = figures.kl_asymmetry(support, P, Q, forward, reverse)
-    assert isinstance(figure, SliderFigure)
-    assert figure.params == {"centre": figures.CENTRE}
-    assert len(figures.CENTRE.grid()) == 191 and figures.CENTRE.initial() == 5.0
-    assert figure.frame_alt({"centre": 5.0}).endswith("(centre of Q = 5.0)")
-    ax_dist, ax_kl = figure.figure.axes
-    forward_line, reverse_line, forward_dot, reverse_dot = ax_kl.get_lines()
-    np.testing.assert_allclose(forward_line.get_xdata(), figures.CENTRE.grid())
-    np.testing.assert_allclose(forward_line.get_ydata(), forward)
-    np.testing.assert_allclose(reverse_line.get_ydata(), reverse)
+@pytest.fixture(scope="module")
+def kl_figure(kl_inputs):
+    return figures.kl_asymmetry(*kl_inputs)
+
+
+def test_kl_asymmetry_sliders_set_the_centre_and_width_of_q(kl_figure):
+    assert isinstance(kl_figure, SliderFigure)
+    assert kl_figure.params == {"centre": figures.CENTRE, "width": figures.WIDTH}
+    assert (figures.CENTRE.initial(), figures.WIDTH.initial()) == (5.0, 1.0)
+    assert kl_figure.frame_alt({"centre": 5.0, "width": 1.0}).endswith("(centre of Q = 5.0, width of Q = 1.0)")
+    # The centres the chapter names (the modes and their midpoint) are static frames.
+    static_centres = {values["centre"] for values in kl_figure.static_grid()}
+    assert {5.0, 9.5, 14.0} <= static_centres
+
+
+def test_kl_asymmetry_maps_are_the_two_divergences_over_centre_and_width(kl_inputs, kl_figure):
+    _, _, _, forward, reverse = kl_inputs
+    _, ax_forward, ax_reverse, _ = kl_figure.figure.axes
+    for ax, values, title in [(ax_forward, forward, "KL(P‖Q)"), (ax_reverse, reverse, "KL(Q‖P)")]:
+        (image,) = ax.get_images()
+        np.testing.assert_allclose(image.get_array(), values.numpy().T, rtol=1e-12)
+        assert ax.get_title() == title
+        # The map's cells are centred on the slider values.
+        left, right, bottom, top = image.get_extent()
+        assert (left + right) / 2 == pytest.approx(9.5) and (bottom + top) / 2 == pytest.approx(4.25)
+
+
+def test_kl_asymmetry_stars_mark_a_wide_q_between_the_modes_and_a_narrow_q_on_each(kl_figure):
+    _, ax_forward, ax_reverse, _ = kl_figure.figure.axes
+    stars = {ax: next(line for line in ax.get_lines() if line.get_marker() == "*") for ax in (ax_forward, ax_reverse)}
+    assert stars[ax_forward].get_xydata().tolist() == [[9.5, 5.5]]
+    assert sorted(stars[ax_reverse].get_xydata().tolist()) == [[m, MODE_WIDTH] for m in MODES]
+    assert "(centre 9.5, width 5.5)" in kl_figure.alt and "(centres 5 and 14, width 1)" in kl_figure.alt
+
+
+def test_kl_asymmetry_slider_moves_q_the_dots_and_the_readout(kl_inputs, kl_figure):
+    _, _, Q, forward, reverse = kl_inputs
+    ax_dist, ax_forward, ax_reverse, _ = kl_figure.figure.axes
     (q_line,) = ax_dist.get_lines()
+    dots = [next(line for line in ax.get_lines() if line.get_marker() == "o") for ax in (ax_forward, ax_reverse)]
 
-    figure.image(centre=12.3)
-    i = 123
-    np.testing.assert_allclose(q_line.get_ydata(), Q[i])
-    assert forward_dot.get_xydata().tolist() == [[12.3, pytest.approx(forward[i].item())]]
-    assert reverse_dot.get_xydata().tolist() == [[12.3, pytest.approx(reverse[i].item())]]
-    assert np.asarray(figure.image(centre=5.0)).tobytes() != np.asarray(figure.image(centre=14.0)).tobytes()
+    kl_figure.image(centre=12.5, width=3.5)
+    i, j = 25, 6
+    np.testing.assert_allclose(q_line.get_ydata(), Q[i, j])
+    for dot in dots:
+        assert dot.get_xydata().tolist() == [[12.5, 3.5]]
+    assert kl_figure.figure.get_suptitle() == (
+        f"This Q:  KL(P‖Q) = {forward[i, j]:.2f} nats,  KL(Q‖P) = {reverse[i, j]:.2f} nats"
+    )
+    # The narrowest Q fits under the axis' top.
+    assert ax_dist.get_ylim()[1] >= Q.max()
+    assert np.asarray(kl_figure.image(centre=5.0, width=1.0)).tobytes() != np.asarray(
+        kl_figure.image(centre=9.5, width=5.5)
+    ).tobytes()
     with pytest.raises(ValueError):
-        figure.image(centre=5.05)  # off the slider's grid: no silent nearest frame
+        kl_figure.image(centre=5.25, width=1.0)  # off the slider's grid: no silent nearest frame
 
 
-def test_kl_asymmetry_needs_one_entry_per_slider_value(kl_inputs):
+def test_kl_asymmetry_needs_one_entry_per_pair_of_slider_values(kl_inputs):
     support, P, Q, forward, reverse = kl_inputs
-    with pytest.raises(ValueError, match="one entry per slider value"):
+    with pytest.raises(ValueError, match="one entry per"):
         figures.kl_asymmetry(support, P, Q[:-1], forward[:-1], reverse[:-1])
+    with pytest.raises(ValueError, match="one entry per"):
+        figures.kl_asymmetry(support, P, Q[:, :-1], forward[:, :-1], reverse[:, :-1])

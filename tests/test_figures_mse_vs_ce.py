@@ -158,8 +158,11 @@ def test_softmax_explorer_bars_follow_the_slider():
         assert np.allclose([bar.get_height() for bar in ax_prob.patches], probs[i])
         heights = [bar.get_height() for bar in ax_grad.patches]
         assert np.allclose(heights, torch.cat([ce[i], mse[i]]))
-        assert ax_grad.texts[0].get_text() == f"p(cat) = {probs[i, 0]:.3f}    MSE on cat: {mse[i, 0]:+.5f}"
+        assert ax_grad.texts[0].get_text() == f"p(cat) = {probs[i, 0]:.2g}    MSE on cat: {mse[i, 0]:+.5f}"
     assert not np.array_equal(*frames)
+    # A confident mistake's tiny probability shows, not as 0.000.
+    sf.image(s=5.0)
+    assert ax_grad.texts[0].get_text().startswith("p(cat) = 4.5e-05 ")
 
 
 def test_softmax_explorer_needs_one_row_per_slider_value():

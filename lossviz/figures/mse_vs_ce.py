@@ -148,9 +148,9 @@ def gradient_explorer() -> SliderFigure:
         figsize=(9, 4.5),
         y=TARGET,
         z=CURRENT_Z,
-        alt="Left: the sigmoid with a target line and the neuron's current "
-        "output; right: ∂L/∂z against z for MSE and cross-entropy, with the "
-        "neuron's current gradients marked",
+        # No slash (as in ∂L/∂z): checks for alt text that is a file name reject it.
+        alt="Left: the sigmoid, a target line and a red bar from the neuron's output to it; "
+        "right: the MSE and cross-entropy gradients with respect to z against z, the neuron's marked",
     )
 
 
@@ -313,8 +313,10 @@ def softmax_explorer(
             for bars, values in [(prob_bars, probs_np[i]), (ce_bars, ce_np[i]), (mse_bars, mse_np[i])]:
                 for bar, value in zip(bars, values):
                     bar.set_height(float(value))
+            # Two significant digits, not decimals: a confident mistake gives the true
+            # class a probability of order 1e-5, which three decimals would show as 0.
             readout.set_text(
-                f"p({true_class}) = {probs_np[i, true_index]:.3f}    MSE on {true_class}: {mse_np[i, true_index]:+.5f}"
+                f"p({true_class}) = {probs_np[i, true_index]:.2g}    MSE on {true_class}: {mse_np[i, true_index]:+.5f}"
             )
             return moving
 
