@@ -111,3 +111,12 @@ def test_one_bad_point_marks_its_push_and_share(one_bad_point):
 def test_one_bad_point_refuses_shares_for_other_margins():
     with pytest.raises(ValueError, match="hinge"):
         figures.one_bad_point({"hinge": lossviz.hinge_loss}, torch.zeros(3), {"hinge": [0.5] * 10})
+
+
+def test_surrogate_losses_show_modified_hubers_linear_tail():
+    m = torch.linspace(-3, 2.5, 111, dtype=torch.float64)
+    curves = {"squared hinge": (1 - m).clamp(min=0) ** 2, "modified Huber": torch.where(m >= -1, (1 - m) ** 2, -4 * m)}
+    (ax,) = figures.surrogate_losses(m, curves).axes
+    assert ax.get_xlim() == (-3, 2.5)
+    # Down to m = -2 the tail (8 there) is inside the axes, and the squared hinge (9) no lower.
+    assert ax.get_ylim()[1] >= -4 * -2.0

@@ -248,12 +248,14 @@ def sliding_apart(
     _plot_losses(ax_grad, shift[1:], {name: values[1:] for name, values in gradients.items()})  # shift 0 is a kink
     for ax in (ax_loss, ax_grad):
         ax.axvspan(disjoint_from, float(shift[-1]), color="0.9", zorder=0)
+        # Halfway up, between the curves: near the top the DIoU and GIoU losses run through it.
         ax.text(
             (disjoint_from + float(shift[-1])) / 2,
-            ax.get_ylim()[1] * 0.93,
+            0.5,
             "disjoint:\nIoU = 0",
+            transform=ax.get_xaxis_transform(),
             ha="center",
-            va="top",
+            va="center",
             fontsize=12,
         )
     ax_loss.set(xlabel="horizontal shift of the prediction", ylabel="loss", title="Loss")
@@ -363,7 +365,8 @@ def shape_pushes(w: torch.Tensor, h: torch.Tensor, push: Mapping[str, torch.Tens
             ylabel="prediction height h",
             title=titles.get(name, name),
         )
-        ax.legend(loc="upper left", fontsize=10)
+    # One legend for both panels, outside them: inside, it hid the arrows of the top rows.
+    fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center", ncols=2, fontsize=11)
     return fig
 
 

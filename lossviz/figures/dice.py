@@ -76,7 +76,15 @@ def overlap_map(predicted: torch.Tensor, truth: torch.Tensor) -> Figure:
         vmax=3.5,
         extent=(13.5, 35.5, 35.5, 13.5),
     )
-    ax.set(xlabel="column (pixel)", ylabel="row (pixel)", title="Prediction against truth (crop)")
+    # Pixels are counted: ticks at whole pixels, not at 17.5.
+    ticks = range(15, 36, 5)
+    ax.set(
+        xlabel="column (pixel)",
+        ylabel="row (pixel)",
+        title="Prediction against truth (crop)",
+        xticks=ticks,
+        yticks=ticks,
+    )
     ax.grid(False)
     ax.legend(
         handles=[Patch(facecolor=c, edgecolor="0.5", label=n) for c, n in zip(colours, names)],

@@ -49,13 +49,17 @@ def surrogate_losses(margin: torch.Tensor, curves: Mapping[str, torch.Tensor]) -
     ``margin`` (the logistic one divided by ln 2). The claim: every surrogate is
     a convex upper bound on the zero-one loss.
     """
+    low, high = margin[0].item(), margin[-1].item()
+    # Tall enough that modified Huber's straight tail -4m, below m = -1, parts visibly
+    # from the squared hinge before both leave the top.
+    top = 9.0
     fig = Figure(figsize=(10, 5.5))
     ax = fig.subplots()
-    ax.axvspan(-2.5, 0, color=shade(COLOURS["error"], 0.89), zorder=0)
+    ax.axvspan(low, 0, color=shade(COLOURS["error"], 0.89), zorder=0)
     ax.axvspan(0, 1, color=shade(COLOURS["positive"], 0.89), zorder=0)
-    ax.text(-1.25, 0.5, "misclassified (m < 0)", ha="center", va="center")
-    ax.text(0.5, 4.3, "correct, inside\nthe margin", ha="center", va="top")
-    ax.text(1.8, 4.3, "correct", ha="center", va="top")
+    ax.text(low / 2, 0.5, "misclassified (m < 0)", ha="center", va="center")
+    ax.text(0.5, 0.96 * top, "correct, inside\nthe margin", ha="center", va="top")
+    ax.text((1 + high) / 2, 0.96 * top, "correct", ha="center", va="top")
     for name, values in curves.items():
         ax.plot(
             margin,
@@ -68,10 +72,20 @@ def surrogate_losses(margin: torch.Tensor, curves: Mapping[str, torch.Tensor]) -
     ax.set(
         xlabel="margin m = y·f(x)",
         ylabel="loss",
-        xlim=(-2.5, 2.5),
-        ylim=(0, 4.5),
+        xlim=(low, high),
+        ylim=(0, top),
         title="Convex surrogates of the zero-one loss",
     )
+    if "modified Huber" in curves:
+        ax.annotate(
+            "modified Huber:\nthe line −4m",
+            xy=(-1.75, 7.0),
+            xytext=(-1.2, 7.6),
+            ha="left",
+            va="center",
+            arrowprops=dict(arrowstyle="->"),
+            fontsize=12,
+        )
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.82))
     return fig
 

@@ -149,10 +149,12 @@ def descent_runs(runs: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> Figure:
         # 1e-300: a residual of exactly 0 stays on the log scale.
         ax_res.semilogy(steps, np.abs(residuals) + 1e-300, marker="o", ms=4, label=name, **STYLE[name])
         ax_grad.plot(steps, np.abs(gradients), marker="o", ms=4, label=name, **STYLE[name])
+    # Down to the smallest residual of any run: the chapter quotes where L2 ends.
+    smallest = min(np.abs(residuals)[residuals != 0].min() for residuals, _ in runs.values())
     ax_res.set(
         xlabel="gradient-descent step",
         ylabel="|residual| (log scale)",
-        ylim=(1e-12, 30),
+        ylim=(smallest / 10, 30),
         title="Distance to the optimum",
     )
     ax_res.annotate(
@@ -201,6 +203,9 @@ def robustness(
     fits_np = {name: p.numpy() for name, p in fits.items()}
     sizes = np.array(OUTLIER_SIZE.grid(), dtype=float)
     intercept, slope = true_line
+    # The L1 and Smooth L1 fits lie within a fraction of a unit of each other: Smooth L1
+    # dashed over L1's wide band keeps both visible where they overlap.
+    style = {**STYLE, "Smooth L1": {**STYLE["Smooth L1"], "linestyle": (0, (4, 2))}}
 
     def setup(fig: Figure):
         ax_fit, ax_err = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
@@ -209,11 +214,11 @@ def robustness(
         (inliers,) = ax_fit.plot(x_np, y_np, "o", ms=5, color="0.55", zorder=4, label="data")
         (outliers,) = ax_fit.plot([], [], "D", ms=7, color=COLOURS["error"], zorder=4, label="outliers")
         labels = {"L2": "L2 fit", "L1": "L1 fit", "Smooth L1": "Smooth L1 (β = 2) fit"}
-        lines = {n: ax_fit.plot(x_np, x_np, label=labels[n], zorder=5, **STYLE[n])[0] for n in fits}
+        lines = {n: ax_fit.plot(x_np, x_np, label=labels[n], zorder=5, **style[n])[0] for n in fits}
         ax_fit.set(xlabel="x", ylabel="y", xlim=(-0.03, 1.03), ylim=(-1, 33), title="Lines fitted under each loss")
         fig.legend(loc="outside upper center", ncols=6, fontsize=11)
 
-        curves = {n: ax_err.plot(sizes, sizes, zorder=4, **STYLE[n])[0] for n in fits}
+        curves = {n: ax_err.plot(sizes, sizes, zorder=4, **style[n])[0] for n in fits}
         dots = {n: ax_err.plot([], [], "o", ms=10, color=STYLE[n]["color"], mec="k", zorder=5)[0] for n in fits}
         ax_err.axhline(0, color="0.4", lw=1)
         top = max(e.max() for e in centre_error.values())
