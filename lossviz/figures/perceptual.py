@@ -46,7 +46,9 @@ def extractor_view(filters: torch.Tensor, image: torch.Tensor, pooled: torch.Ten
     a coarse map of where they are.
     """
     n = filters.shape[0]
-    fig = Figure(figsize=(1.5 * (n + 1), 3.6))
+    # Narrow enough that the titles stay legible at the page's width (the figure is
+    # shown at about two thirds of its natural size).
+    fig = Figure(figsize=(1.15 * (n + 1), 2.9))
     axes = fig.subplots(2, n + 1)
     _show(axes[0, 0], image, "image")
     axes[1, 0].set_axis_off()
@@ -102,7 +104,7 @@ def shift_vs_blur(
             (dot,) = ax.plot([], [], "o", ms=14, color=colour, mec="k", zorder=6)
             dots.append((dot, values))
             ax.set(xlabel="shift (pixels)", title=name, xlim=(-0.3, shifts[-1] + 0.3), ylim=(0, 1.1 * max(values)))
-            ax.legend(loc="upper left", fontsize=11)
+            ax.legend(loc="upper left", fontsize=13)
 
         def update(shift: float):
             i = SHIFT.index(shift)
