@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.colors
 import numpy as np
 import pytest
 import torch
@@ -67,6 +68,34 @@ def test_loss_vs_gap_moves_the_curves_and_marks_the_minimum(curves):
     assert not np.array_equal(*frames)
     sf.image(epsilon=0.0)
     assert ax_loss.texts[-1].get_text() == "ε = 0: no minimum, Δ* = ∞"
+
+
+def _contrast_on_white(colour) -> float:
+    """WCAG 2.1 contrast ratio of an sRGB colour against white."""
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in matplotlib.colors.to_rgb(colour)]
+    return 1.05 / (0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2] + 0.05)
+
+
+def test_loss_vs_gap_labels_every_reference_curve_legibly_in_both_panels(curves):
+    gap_axis, loss, grad = curves
+    sf = figures.loss_vs_gap(gap_axis, loss, grad, best_gap, K)
+    width_px = sf.figure.get_figwidth() * sf.figure.dpi
+    for ax in sf.figure.axes:
+        thin = [line for line in ax.lines if line.get_linewidth() == 1.5 and len(line.get_ydata()) == len(gap_axis)]
+        labels = {t.get_text(): t for t in ax.texts if t.get_text().startswith("ε = ") and ":" not in t.get_text()}
+        assert len(thin) == len(labels) >= 3
+        for line in thin:
+            # Each reference curve is one of the slider's, and its label names that ε
+            # and sits at the curve's right end, in the curve's colour.
+            drawn = grad if ax is sf.figure.axes[1] else loss
+            (i,) = [i for i in range(len(drawn)) if np.array_equal(line.get_ydata(), drawn[i])]
+            label = labels[f"ε = {figures.EPSILON.grid()[i]:g}"]
+            assert label.xy == (gap_axis[-1], line.get_ydata()[-1])
+            assert matplotlib.colors.same_color(label.get_color(), line.get_color())
+            # Text needs 4.5:1 on white, and 10 px where the page shows the frame
+            # about 670 px wide (sphinx-book-theme at a 1280-px window).
+            assert _contrast_on_white(label.get_color()) >= 4.5
+            assert label.get_fontsize() * sf.figure.dpi / 72 * 670 / width_px >= 10
 
 
 def test_loss_vs_gap_needs_one_curve_per_slider_value(curves):

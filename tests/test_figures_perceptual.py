@@ -67,3 +67,23 @@ def test_shift_vs_blur_moves_the_image_and_the_dots(square):
 def test_shift_vs_blur_needs_one_entry_per_slider_value(square):
     with pytest.raises(ValueError, match="per slider value"):
         figures.shift_vs_blur([square], [0.0], [0.0], 0.1, 0.1)
+
+
+def test_shift_vs_blur_live_update_draws_the_full_figure_and_skips_legend_and_title(square):
+    copies = [torch.roll(square, int(s), dims=-1) for s in figures.SHIFT.grid()]
+    mse = [F.mse_loss(c, square).item() for c in copies]
+    sf = figures.shift_vs_blur(copies, mse, [v / 2 for v in mse], 0.01, 0.005)
+    ax_image, *loss_axes = sf.figure.axes
+    # A live update redraws what lies above a changed artist in z-order: the dots sit
+    # above the legends and the title below the picture, so neither is redrawn.
+    assert ax_image.title.get_zorder() < ax_image.images[0].get_zorder()
+    for ax in loss_axes:
+        (dot,) = [ln for ln in ax.lines if ln.get_markersize() == 14]
+        assert dot.get_zorder() > ax.get_legend().get_zorder()
+    for shift in figures.SHIFT.grid():
+        blitted = np.asarray(sf.image(shift=shift))
+        for artist in sf.figure.findobj():
+            artist.set_animated(False)
+        sf.canvas.draw()
+        full = np.asarray(sf.canvas.buffer_rgba())[..., :3]
+        assert np.array_equal(blitted, full), shift

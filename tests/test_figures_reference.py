@@ -68,6 +68,16 @@ def test_center_loss_features_draw_each_class_in_its_colour_with_the_ratio_in_th
     assert set(figures.CLASS_COLOURS) <= set(COLOURS.values())
 
 
+def test_center_loss_features_share_one_scale_that_holds_every_point():
+    classes = torch.tensor([0, 0, 1, 1, 2, 2])
+    wide = torch.tensor([[-20.0, 5.0], [-18.0, 7.0], [30.0, 0.0], [28.0, 2.0], [0.0, -25.0], [1.0, -22.0]])
+    fig = figures.center_loss_features(classes, {0.0: wide, 0.01: wide / 6}, {0.0: 0.1, 0.01: 0.1})
+    left, right = fig.axes
+    assert left.get_xlim() == right.get_xlim() and left.get_ylim() == right.get_ylim()
+    (x0, x1), (y0, y1) = left.get_xlim(), left.get_ylim()
+    assert x0 < -20 and x1 > 30 and y0 < -25 and y1 > 7
+
+
 def test_generator_loss_and_gradient_draws_what_it_is_given():
     d = torch.linspace(0.01, 0.99, 5, dtype=torch.float64)
     minimax, non_saturating = (1 - d).log(), -d.log()

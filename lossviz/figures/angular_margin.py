@@ -85,7 +85,18 @@ def _ring(ax: Axes, title: str) -> PolyCollection:
         colour = COLOURS["positive"] if sign < 0 else COLOURS["negative"]
         tip = (0.78 * math.cos(angle), 0.78 * math.sin(angle))
         ax.annotate("", tip, (0, 0), arrowprops={"color": colour, "width": 2})
-        ax.text(0.55 * math.cos(angle) - 0.12 * sign, 0.55 * math.sin(angle), name, color=colour, ha="center", fontsize=14)
+        # Beside the shaft, on the side away from the bisector: clear of the arrow
+        # and of the ring at any panel size.
+        ax.annotate(
+            name,
+            (0.45 * math.cos(angle), 0.45 * math.sin(angle)),
+            xytext=(-6 * sign, 0),
+            textcoords="offset points",
+            ha="left" if sign < 0 else "right",
+            va="center",
+            color=colour,
+            fontsize=14,
+        )
     ax.plot([0, 0], [-1.15, 1.15], ls="--", color=COLOURS["reference"], lw=1.2, zorder=2)
     ax.set(xlim=(-1.25, 1.25), ylim=(-1.25, 1.25), aspect="equal", title=title)
     ax.axis("off")

@@ -20,8 +20,27 @@ OTHER_CONVENTION_COLOUR = COLOURS["reference"]
 
 EPSILON = Slider(0.0, 0.5, 0.01, value=0.1, label="ε")
 # Fixed curves under the one the slider moves: from light (no smoothing) to dark.
-_REFERENCE_EPSILONS = [0.0, 0.05, 0.2, 0.4]
-_REFERENCE_SHADES = [shade(COLOURS["reference"], a) for a in np.linspace(0.4, 0.0, len(_REFERENCE_EPSILONS))]
+# Three, so that their labels have room in both panels; the lightest shade still
+# has 4.5:1 contrast on white, as text needs (WCAG 2.1, 1.4.3).
+_REFERENCE_EPSILONS = [0.0, 0.2, 0.4]
+_REFERENCE_SHADES = [shade(COLOURS["reference"], a) for a in np.linspace(0.25, 0.0, len(_REFERENCE_EPSILONS))]
+# The book's font size: at the page's width (the 880-px frame shown about 670 px
+# wide) it is 11 px, where the 10 pt of before was 8.
+_LABEL_SIZE = 13
+
+
+def _label_end(ax, x: float, y: float, text: str, colour, below: bool = False) -> None:
+    """Write ``text`` at the right end ``(x, y)`` of a curve, just above it (or below)."""
+    ax.annotate(
+        text,
+        (x, y),
+        xytext=(-3, -4 if below else 4),
+        textcoords="offset points",
+        ha="right",
+        va="top" if below else "bottom",
+        fontsize=_LABEL_SIZE,
+        color=colour,
+    )
 
 
 def loss_vs_gap(
@@ -46,8 +65,11 @@ def loss_vs_gap(
         for eps, colour in zip(_REFERENCE_EPSILONS, _REFERENCE_SHADES):
             i = EPSILON.index(eps)
             ax_loss.plot(gap_axis, loss_curves[i], color=colour, lw=1.5)
-            ax_loss.text(13.8, loss_curves[i][-1] + 0.12, f"ε = {eps:g}", ha="right", fontsize=10, color=colour)
+            _label_end(ax_loss, gap_axis[-1], loss_curves[i][-1], f"ε = {eps:g}", colour)
             ax_grad.plot(gap_axis, grad_curves[i], color=colour, lw=1.5)
+            # ε = 0 ends on the zero line: its label goes below, clear of the slider's
+            # curve at ε = 0.1, which ends just above.
+            _label_end(ax_grad, gap_axis[-1], grad_curves[i][-1], f"ε = {eps:g}", colour, below=eps == 0)
         (loss_line,) = ax_loss.plot(gap_axis, loss_curves[0], color=CE_COLOUR, lw=3, zorder=4)
         (minimum_dot,) = ax_loss.plot([], [], "o", ms=11, color=CE_COLOUR, mec="k", zorder=5)
         minimum_line = ax_loss.axvline(0, color=CE_COLOUR, ls="--", lw=1.5, zorder=4)
@@ -145,7 +167,7 @@ def two_conventions(over_k: torch.Tensor, over_k_minus_1: torch.Tensor, epsilon:
         ylim=(0.01, 2),
         title=f"Smoothed targets, ε = {epsilon:g}, K = {n_classes}",
     )
-    ax_bars.legend(loc="upper right", fontsize=11)
+    ax_bars.legend(loc="upper right")
 
     # Δ* = log(q_true / q_other), with each convention's q_true and q_other.
     k_axis = np.arange(2, 101)

@@ -95,7 +95,13 @@ def center_loss_features(
     """
     fig = Figure(figsize=(10, 4.6))
     axes = fig.subplots(1, len(features))
+    # One scale for every panel, so that the eye compares the clouds' sizes, which is
+    # the claim, and sees that without the center loss the features also grow.
+    everything = torch.cat(list(features.values()))
+    low, high = everything.min(dim=0).values, everything.max(dim=0).values
+    pad = 0.05 * (high - low).max()
     for ax, (weight, points) in zip(axes, features.items()):
+        ax.set(xlim=(low[0] - pad, high[0] + pad), ylim=(low[1] - pad, high[1] + pad))
         for c, colour in enumerate(CLASS_COLOURS[: int(classes.max()) + 1]):
             ax.scatter(*points[classes == c].T, s=8, color=colour, alpha=0.6, label=f"class {c}")
         ax.set(
@@ -104,7 +110,7 @@ def center_loss_features(
             aspect="equal",
             title=f"λ = {weight:g}: spread / separation = {float(ratios[weight]):.3f}",
         )
-    axes[0].legend(markerscale=3, fontsize=11)
+    axes[0].legend(markerscale=3)
     return fig
 
 
