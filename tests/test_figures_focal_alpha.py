@@ -7,7 +7,9 @@ import math
 import numpy as np
 import pytest
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from lossviz.figures import focal_alpha as figures
 from lossviz.sliders import SliderFigure
@@ -21,8 +23,15 @@ def ce(p_t):
 
 def easy_and_hard(ax):
     """The grouped bars' heights: the easy ones and the hard ones, for CE, α-CE, FL."""
-    heights = [bar.get_height() for bar in ax.patches]
-    return heights[0::2], heights[1::2]
+    (easy,) = ax.collections
+    return [path.vertices[:, 1].max() for path in easy.get_paths()], [bar.get_height() for bar in ax.patches]
+
+
+def easy_shares(ax):
+    """The easy groups' shares: how far their bars reach over the hard groups' full ones."""
+    (easy,) = ax.collections
+    assert [bar.get_width() for bar in ax.patches] == [1, 1, 1]
+    return [path.vertices[:, 0].max() for path in easy.get_paths()]
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +88,7 @@ def test_gamma_alpha_calculator_totals():
     assert drawn_hard == pytest.approx(hard, rel=1e-9)
     labels = [text.get_text() for text in ax_totals.texts[:3]]
     assert labels == [f"{e / h:.3g}×" for e, h in zip(easy, hard)]
-    easy_shares = [bar.get_width() for bar in ax_share.patches[:3]]
-    assert easy_shares == pytest.approx(easy / (easy + hard))
+    assert easy_shares(ax_share) == pytest.approx(easy / (easy + hard))
     assert calculator.image(gamma=0.0, alpha=0.25) != calculator.image(gamma=5.0, alpha=0.25)
 
 
@@ -89,15 +97,36 @@ def test_count_calculator_uses_the_papers_settings():
     assert calculator.params == {"pt_easy": figures.PT_EASY, "log_ratio": figures.COUNT_RATIO}
     assert len(figures.PT_EASY.grid()) == 40
     calculator.image(pt_easy=0.99, log_ratio=2.0)
-    ax_totals, _ = calculator.figure.axes
-    assert ax_totals.get_title() == "10,000 easy : 100 hard"
+    ax_totals, ax_share = calculator.figure.axes
+    assert "10,000 easy : 100 hard" in [text.get_text() for text in ax_totals.texts]
     # CE; α-CE with α = 0.75; FL with γ = 2, α = 0.25.
     easy = 10_000 * ce(0.99) * np.array([1, 0.25, 0.75 * 0.01**2])
     hard = 100 * ce(0.1) * np.array([1, 0.75, 0.25 * 0.9**2])
     drawn_easy, drawn_hard = easy_and_hard(ax_totals)
     assert drawn_easy == pytest.approx(easy, rel=1e-9)
     assert drawn_hard == pytest.approx(hard, rel=1e-9)
+    assert easy_shares(ax_share) == pytest.approx(easy / (easy + hard))
     assert calculator.image(pt_easy=0.6, log_ratio=0) != calculator.image(pt_easy=0.99, log_ratio=4)
+
+
+def test_a_stamped_text_draws_what_a_text_draws():
+    """The title's pasted pixels are those a plain Text renders, string after string."""
+
+    def frames(text_class):
+        fig = Figure(figsize=(4, 1), dpi=80)
+        canvas = FigureCanvasAgg(fig)
+        text = text_class(0.5, 0.5, "", transform=fig.transFigure, ha="center", fontsize=12)
+        fig.add_artist(text)
+        drawn = []
+        for string in ["1 easy : 100 hard", "1,000,000 easy : 100 hard", "1 easy : 100 hard"]:
+            text.set_text(string)
+            canvas.draw()
+            drawn.append(np.asarray(canvas.buffer_rgba()).copy())
+        return drawn
+
+    for stamped, plain in zip(frames(figures._StampedText), frames(Text)):
+        assert np.array_equal(stamped, plain)
+    assert not np.array_equal(*frames(Text)[:2])
 
 
 TABLE_1A = {0.10: 0.0, 0.25: 10.8, 0.50: 30.2, 0.75: 31.1, 0.90: 30.8, 0.99: 28.7, 0.999: 25.1}

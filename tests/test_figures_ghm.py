@@ -105,7 +105,7 @@ def test_momentum_slider_shows_the_trajectories_of_its_momentum():
 
 
 def test_ghmr_slider_draws_asl1_and_smooth_l1_of_its_mu():
-    residual = torch.linspace(-1, 1, 201, dtype=torch.float64)
+    residual = torch.logspace(-3, 0, 201, dtype=torch.float64)
     zero = torch.zeros_like(residual)
     regression = []
     for mu in figures.MU.grid():
@@ -124,10 +124,16 @@ def test_ghmr_slider_draws_asl1_and_smooth_l1_of_its_mu():
     after = np.asarray(slider.image(mu=0.3))
     assert not np.array_equal(before, after)
     ax_loss, ax_grad = slider.figure.axes
+    # Log axes over the residuals the chapter computes, wide enough for every μ.
+    for ax in (ax_loss, ax_grad):
+        assert ax.get_xscale() == "log"
+        assert ax.get_xlim() == pytest.approx(figures.RESIDUAL_RANGE)
+        assert ax.get_xlim()[0] < min(figures.MU.grid()) / 10 and ax.get_xlim()[1] >= 2 * max(figures.MU.grid())
     d = residual.numpy()
-    # ASL1 = sqrt(d² + μ²) − μ, its gradient d / sqrt(d² + μ²).
+    # ASL1 = sqrt(d² + μ²) − μ, its gradient d / sqrt(d² + μ²); Smooth L1's is min(d / μ, 1).
     assert np.allclose(line(ax_loss, "ASL1").get_ydata(), np.sqrt(d**2 + 0.09) - 0.3)
-    (asl1_slope,) = [ln for ln in ax_grad.lines if ln.get_color() == lossviz.LOSS_COLOURS["ghm"]]
-    assert np.allclose(asl1_slope.get_ydata(), d / np.sqrt(d**2 + 0.09))
-    dashed = [ln for ln in ax_grad.lines if ln.get_linestyle() == "--"]
-    assert sorted(ln.get_xdata()[0] for ln in dashed) == [-0.3, 0.3]
+    slopes = {ln.get_color(): ln.get_ydata() for ln in ax_grad.lines}
+    assert np.allclose(slopes[lossviz.LOSS_COLOURS["ghm"]], d / np.sqrt(d**2 + 0.09))
+    assert np.allclose(slopes[lossviz.LOSS_COLOURS["ce"]], np.minimum(d / 0.3, 1))
+    dashed = [ln for ax in (ax_loss, ax_grad) for ln in ax.lines if ln.get_linestyle() == "--"]
+    assert [ln.get_xdata()[0] for ln in dashed] == [0.3, 0.3]

@@ -25,6 +25,7 @@ __all__ = [
     "MOMENTUM",
     "MU",
     "OUTLIERS",
+    "RESIDUAL_RANGE",
     "BinProfile",
     "bin_profile",
     "binning_slider",
@@ -46,6 +47,8 @@ OUTLIERS = Slider(0, 2, 0.25, value=0.5, label="outliers (%)", static=[0, 0.5, 1
 MOMENTUM = Slider(0, 0.95, 0.05, value=0.75, label="momentum m")
 # ASL1's μ, and Smooth L1's β = μ.
 MU = Slider(0.02, 0.5, 0.02, value=0.1, label="μ", static=13)
+# The residuals |d| that ghmr_slider shows: from well inside the smallest μ to 1.
+RESIDUAL_RANGE = (1e-3, 1.0)
 
 
 def gradient_norm_histogram(g: torch.Tensor) -> Figure:
@@ -256,9 +259,14 @@ def ghmr_slider(
     residual: torch.Tensor, regression: Sequence[Mapping[str, tuple[np.ndarray, np.ndarray]]]
 ) -> SliderFigure:
     """Authentic Smooth L1 and Smooth L1 with β = μ: loss (left) and gradient
-    (right) against the residual d, as the slider sets μ, with dashed lines at
-    d = ±μ: Smooth L1's gradient is ±1 beyond μ, so its size cannot rank the
-    examples there; ASL1's keeps rising towards 1.
+    (right) against the residual |d| on a log scale, as the slider sets μ, with a
+    dashed line at |d| = μ: Smooth L1's gradient is 1 beyond μ, so its size cannot
+    rank the examples there; ASL1's keeps rising towards 1.
+
+    Both losses are even in d, so ``residual`` holds positive values spanning
+    :data:`RESIDUAL_RANGE`. A log axis keeps the region around μ, where the two differ,
+    as wide at μ = 0.02 as at μ = 0.5; on a linear axis over [-1, 1] the two looked
+    alike at small μ.
 
     ``regression[MU.index(mu)]`` maps ``"ASL1"`` and ``"Smooth L1, β = μ"`` to
     their (loss, gradient) at every ``residual``.
@@ -273,23 +281,22 @@ def ghmr_slider(
             loss, slope = first[name]
             (curves[name, 0],) = ax_loss.plot(residual, loss, color=colour, zorder=4, label=name)
             (curves[name, 1],) = ax_grad.plot(residual, slope, color=colour, zorder=4)
-        ax_loss.plot(residual, residual.abs(), ":", color="0.4", lw=1.8, label="|d| (and slope ±1)")
-        for level in (-1, 1):
-            ax_grad.axhline(level, color="0.4", ls=":", lw=1.8)
-        # Dashed verticals at d = ±μ: Smooth L1's kinks, ASL1's bend.
-        edges_mu = [ax_grad.axvline(sign * MU.initial(), color="0.5", ls="--", lw=1.5, zorder=4) for sign in (-1, 1)]
-        ax_loss.plot([], [], "--", color="0.5", lw=1.5, label="d = ±μ")
+        ax_loss.plot(residual, residual, ":", color="0.4", lw=1.8, label="|d| (and slope 1)")
+        ax_grad.axhline(1, color="0.4", ls=":", lw=1.8)
+        # Dashed at |d| = μ: Smooth L1's kink, ASL1's bend.
+        edges_mu = [ax.axvline(MU.initial(), color="0.5", ls="--", lw=1.5, zorder=4) for ax in (ax_loss, ax_grad)]
+        edges_mu[0].set_label("|d| = μ")
         for ax in (ax_loss, ax_grad):
-            ax.set(xlim=(-1, 1), xticks=[-1, -0.5, 0, 0.5, 1], xlabel="residual d")
-        ax_loss.set(ylim=(0, 1), ylabel="loss", title="Loss")
-        ax_grad.set(ylim=(-1.1, 1.1), ylabel="∂ loss / ∂d", title="Gradient (its size is g)")
-        ax_loss.legend(loc="upper center", fontsize=11).set_zorder(3)
+            ax.set(xscale="log", xlim=RESIDUAL_RANGE, xlabel="residual |d| (log scale)")
+        ax_loss.set(yscale="log", ylim=(1e-5, 1), ylabel="loss (log scale)", title="Loss")
+        ax_grad.set(ylim=(0, 1.1), ylabel="∂ loss / ∂d", title="Gradient (its size is g)")
+        ax_loss.legend(loc="upper left", fontsize=11).set_zorder(3)
 
         def update(mu: float):
             for (name, k), line in curves.items():
                 line.set_ydata(regression[MU.index(mu)][name][k])
-            for line, sign in zip(edges_mu, (-1, 1)):
-                line.set_xdata([sign * mu, sign * mu])
+            for line in edges_mu:
+                line.set_xdata([mu, mu])
             return [*curves.values(), *edges_mu]
 
         return update
@@ -298,5 +305,6 @@ def ghmr_slider(
         setup,
         figsize=(9.5, 4.5),
         mu=MU,
-        alt="Authentic Smooth L1 and Smooth L1 with beta = mu: loss and gradient against the residual",
+        alt="Authentic Smooth L1 and Smooth L1 with beta = mu: loss and gradient against the residual "
+        "on a log scale",
     )
