@@ -57,6 +57,11 @@ def execute_uncached(app, env, docnames) -> None:
     if len(pending) < 2:
         return  # nothing to gain: myst-nb executes it as it reads it
     jobs = int(os.environ.get("LOSSVIZ_BUILD_JOBS", os.cpu_count() or 1))
+    # Each kernel's torch and BLAS start a thread per core: two kernels on two cores then
+    # ran four busy threads, and each chapter took twice as long as alone. The kernels
+    # inherit this environment; a variable the user set is kept.
+    for threads in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(threads, str(max(1, (os.cpu_count() or 1) // jobs)))
     LOGGER.info(f"executing {len(pending)} chapters, {jobs} at a time")
     start = time.perf_counter()
 

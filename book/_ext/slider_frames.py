@@ -57,10 +57,10 @@ def externalise(figure: str, prefix: str, folder: Path) -> str:
     return PAYLOAD.sub(lambda m: m.group(1) + text + m.group(3), figure, count=1)
 
 
-def externalise_frames(app, doctree: nodes.document, docname: str) -> None:
+def externalise_frames(app, doctree: nodes.document) -> None:
     if app.builder.format != "html":
         return
-    prefix = "../" * docname.count("/")
+    prefix = "../" * app.env.docname.count("/")
     folder = Path(app.outdir) / FOLDER
     for node in list(doctree.findall(nodes.raw)):
         html = node.astext()
@@ -72,5 +72,7 @@ def externalise_frames(app, doctree: nodes.document, docname: str) -> None:
 
 def setup(app) -> dict[str, object]:
     os.environ[STATIC_ENV] = "1"
-    app.connect("doctree-resolved", externalise_frames)
+    # As soon as a chapter is read: Sphinx pickles each doctree and loads it again several
+    # times while it writes, and the inline frames (megabytes) made that seconds of CPU.
+    app.connect("doctree-read", externalise_frames)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
