@@ -100,6 +100,8 @@ class Slide:
 # Heights in the deck's pixels (a 1280x720 canvas, see slides.css); what a slide holds below its heading.
 SLIDE_HEIGHT = 600
 PROSE_LINE, PROSE_CHARS = 40, 100  # 30px text: height of a line, characters in a line
+# A figure's caption, at .5em (slides.css): a line of it, with its share of the margins.
+CAPTION_LINE, CAPTION_CHARS = 30, 200
 # A longer listing is cut into pieces, each on a slide of its own with room for a lead-in line.
 CODE_LINE, CODE_MAX_LINES = 24, 21
 # A figure grows into the room its slide has left (the deck's script), so a slide keeps at
@@ -138,8 +140,10 @@ def weight(block: Tag, out: Path) -> float:
     rows = sum(row_height(tr) for tr in block.find_all("tr"))
     maths = block.select("div.math")
     math_lines = sum(1 + 1.4 * m.get_text().count("\\\\") + 0.4 * m.get_text().count("\\frac") for m in maths)
-    skip = sum(len(n.get_text()) for n in pres + maths + block.find_all("tr"))
+    captions = block.select("figure > figcaption")
+    skip = sum(len(n.get_text()) for n in pres + maths + block.find_all("tr") + captions)
     prose = max(0, len(block.get_text(" ", strip=True)) - skip)
+    caption_lines = sum(math.ceil(len(c.get_text(" ", strip=True)) / CAPTION_CHARS) for c in captions)
     items = len(block.find_all(["li", "dt", "dd"]))
     return (
         sum(image_height(img, out) for img in block.find_all("img"))
@@ -147,6 +151,7 @@ def weight(block: Tag, out: Path) -> float:
         + rows
         + 48 * math_lines
         + PROSE_LINE * (prose / PROSE_CHARS + 0.6 * items)
+        + CAPTION_LINE * caption_lines
         + 15
     )
 
