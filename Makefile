@@ -40,7 +40,7 @@ $(THEBE): book/_ext/live_code/vendor.py | $(BIN)/python
 # Sphinx copies static files only when it writes a page: a changed stylesheet or script
 # alone would never reach the site, so the first page's output is removed to be rewritten.
 STATIC_STAMP := _build/.static-sources
-$(STATIC_STAMP): $(wildcard book/_static/* book/_ext/live_code/static/*)
+$(STATIC_STAMP): $(wildcard book/_static/* book/_static/fonts/* book/_ext/live_code/static/*)
 	rm -f _build/html/book/intro.html
 	mkdir -p _build && touch $@
 
@@ -90,7 +90,7 @@ chromium:
 # here, as it would on Binder (tests/test_requirements.py checks the same in any venv).
 test: chromium book slides
 	$(MAKE) --no-print-directory $(TEST_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadgroup
 
 # The CJK font subset (book/_static/fonts/lossviz-cjk.woff2), committed: rerun after adding
 # a Chinese character to a page. Needs Debian's fonts-noto-cjk (as root: apt-get install

@@ -292,10 +292,10 @@ def test_first_and_last_frames_match_the_live_drawing(name, request):
 def random_tiles_setup(fig):
     """Tiles of random colour, new ones at each position: colours no other frame has."""
     ax = fig.subplots()
-    image = ax.imshow(np.zeros((8, 8, 3)))
+    image = ax.imshow(np.zeros((32, 32, 3)))
 
     def update(seed):
-        image.set_data(np.random.default_rng(round(seed * 100)).random((8, 8, 3)))
+        image.set_data(np.random.default_rng(round(seed * 100)).random((32, 32, 3)))
         return [image]
 
     return update

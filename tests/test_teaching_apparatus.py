@@ -146,6 +146,7 @@ def test_every_mention_of_a_source_article_links_to_it(chapter):
 def test_the_sources_page_names_all_five_articles():
     sources = page("book/sources")
     for k in range(5):
-        section = sources.select_one(f"section#source-00{k}")
-        assert section is not None, f"source-00{k}"
-        assert re.search(r"[\u4e00-\u9fff]", section.select_one("h2").get_text()), "title as published"
+        anchor = sources.select_one(f"#source-00{k}")
+        assert anchor is not None, f"source-00{k}"
+        title = anchor.find_next("h2").get_text()
+        assert title.startswith(f"[00{k}]") and re.search(r"[\u4e00-\u9fff]", title), f"not the title as published: {title}"
