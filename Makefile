@@ -90,7 +90,7 @@ chromium:
 # here, as it would on Binder (tests/test_requirements.py checks the same in any venv).
 test: chromium book slides
 	$(MAKE) --no-print-directory $(TEST_STAMP)
-	$(BIN)/python -m pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadgroup
+	$(BIN)/python -m pytest -q
 
 # The CJK font subset (book/_static/fonts/lossviz-cjk.woff2), committed: rerun after adding
 # a Chinese character to a page. Needs Debian's fonts-noto-cjk (as root: apt-get install
