@@ -462,6 +462,7 @@ def render_deck(title_text: str, stacks: list[list[Slide]], mathjax_config: str)
 <link rel="stylesheet" href="reveal/dist/reveal.css">
 <link rel="stylesheet" href="reveal/dist/theme/white.css">
 <link rel="stylesheet" href="pygments.css">
+<link rel="stylesheet" href="fonts/lossviz-cjk.css">
 <link rel="stylesheet" href="slides.css">
 <script>{mathjax_config}</script>
 <script defer src="mathjax/tex-chtml.js"></script>

@@ -33,7 +33,8 @@ def free_port() -> int:
 @contextmanager
 def jupyterlab(home: Path) -> Iterator[str]:
     """JupyterLab serving a copy of book/ under ``home``; yields ``url(chapter)``'s base:
-    ``f"{base}lab/tree/book/{chapter}.md?token=..."`` is ``base.format(chapter=...)``."""
+    ``f"{base}lab/workspaces/{chapter}/tree/book/{chapter}.md?token=..."`` is
+    ``base.format(chapter=...)``."""
     shutil.copytree(ROOT / "book", home / "book", ignore=shutil.ignore_patterns("_ext", "_static", "*.bib"))
     env = {
         **os.environ,
@@ -63,7 +64,9 @@ def jupyterlab(home: Path) -> Iterator[str]:
                 if server.poll() is not None:
                     raise RuntimeError((home / "server.log").read_text())
                 time.sleep(0.5)
-        yield f"{base}lab/tree/book/{{chapter}}.md?token={token}"
+        # A workspace per chapter: JupyterLab restores a workspace's open notebooks, and a
+        # chapter opened after another would share the page with it.
+        yield f"{base}lab/workspaces/{{chapter}}/tree/book/{{chapter}}.md?token={token}"
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -83,7 +86,8 @@ def run_all(page) -> None:
 
     first_prompt = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first
     for _ in range(3):
-        page.locator(".jp-Notebook .jp-Cell").first.click()
+        # The first visible cell: a chapter's first cell may be only its label, drawn empty.
+        page.locator(".jp-Notebook .jp-Cell").filter(visible=True).first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.get_by_text("Run All Cells", exact=True).click()
         try:

@@ -19,7 +19,7 @@ import re
 from docutils import nodes
 from sphinx.application import Sphinx
 
-# The ranges book/_ext/cjk_font.py subsets and lossviz.css gives the CJK font.
+# The ranges book/_ext/cjk_font.py subsets and fonts/lossviz-cjk.css gives the CJK font.
 CJK_RUN = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 # Text the reader sees as code or TeX keeps its own markup.
 NOT_PROSE = (nodes.FixedTextElement, nodes.literal, nodes.math, nodes.raw)

@@ -27,7 +27,7 @@ DEBIAN_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 # Simplified Chinese, whose glyph shapes differ from the Japanese and Traditional ones.
 SIMPLIFIED_CHINESE = 2
 # CJK symbols and punctuation, unified ideographs (and extension A), full-width forms.
-# lossviz.css declares the same ranges as the font's unicode-range.
+# fonts/lossviz-cjk.css declares the same ranges as the font's unicode-range.
 CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
