@@ -61,7 +61,7 @@ DEFAULT_FIGSIZE = (9.0, 4.5)
 DPI = 80
 PALETTE_COLOURS = 256
 # The frames of one figure share one palette, made from this many of them: mapping a
-# frame to it costs about 1 ms where quantizing it afresh costs about 21 ms. A frame
+# frame to it costs a few ms where quantizing it afresh costs about 21 ms. A frame
 # that the shared palette would change by more than PALETTE_TOLERANCE levels in some
 # channel, in more colours than its PALETTE_SPARE free entries hold, gets a palette
 # of its own; a frame's own palette errs by up to about 40 levels at anti-aliased edges.
