@@ -77,9 +77,10 @@ def surrogate_losses(margin: torch.Tensor, curves: Mapping[str, torch.Tensor]) -
         title="Convex surrogates of the zero-one loss",
     )
     if "modified Huber" in curves:
+        on_tail = -1.75  # a margin on the straight part, below m = -1
         ax.annotate(
             "modified Huber:\nthe line −4m",
-            xy=(-1.75, 7.0),
+            xy=(on_tail, -4 * on_tail),
             xytext=(-1.2, 7.6),
             ha="left",
             va="center",
