@@ -109,3 +109,44 @@ def test_eval_numbers_come_from_the_execution_cache(small_book: Path):
     assert "Executing notebook" not in second.stdout
     assert "Using cached notebook" in second.stdout
     assert "Seven times six is 42." in page_text(small_book)
+
+
+CITING_CHAPTER = """\
+# A citing chapter
+
+As {cite:t}`paper` showed.
+
+```{bibliography}
+:filter: docname in docnames
+```
+"""
+
+PAPER = """\
+@article{paper,
+  author  = {Doe, Jane},
+  title   = {TITLE},
+  {journal}
+  year    = {2020}
+}
+"""
+
+
+def test_citations_are_formatted_anew_when_the_bibliography_changes(small_book: Path):
+    """The build keeps formatted citations between builds (build_book.py): a changed
+    .bib file is formatted again, and a citation that warned warns on every build."""
+    bib = small_book / "book" / "references.bib"
+    (small_book / "book" / "chapter.md").write_text(CITING_CHAPTER)
+    bib.write_text(PAPER.replace("TITLE", "A First Title").replace("{journal}", ""))
+    for attempt in ("first", "second, with nothing changed"):
+        result = build(small_book)
+        assert result.returncode != 0, f"the {attempt} build passed with a journal missing:\n{result.stdout[-2000:]}"
+        assert "missing journal" in result.stderr + result.stdout
+    bib.write_text(PAPER.replace("TITLE", "A Second Title").replace("{journal}", "journal = {Some Journal},"))
+    result = build(small_book)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "second title" in page_text(small_book)  # the style sets titles in sentence case
+    bib.write_text(PAPER.replace("TITLE", "A Third Title").replace("{journal}", "journal = {Some Journal},"))
+    result = build(small_book)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "third title" in page_text(small_book)
+    assert "second title" not in page_text(small_book)
