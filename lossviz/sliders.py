@@ -213,8 +213,8 @@ class SliderFigure:
         self.caption = caption
         self.figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
         self.canvas = FigureCanvasAgg(self.figure)
-        remember_text(self.canvas.get_renderer())
         self._update = setup(self.figure)
+        remember_text(self.canvas.get_renderer())  # after setup, which may resize the figure
         self.initial = {name: spec.initial() for name, spec in self.params.items()}
         self._changed: dict[Artist, None] = {}  # every artist an update has returned so far
         self._front: list[Artist] = []  # what blitting redraws, in drawing order
