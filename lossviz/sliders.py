@@ -235,10 +235,11 @@ class SliderFigure:
         redraw puts over them) are redrawn over a cached background (blitting);
         otherwise the whole figure is redrawn.
         """
-        return self._rgba_image(**values).convert("RGB")
+        return self._drawn(**values).convert("RGB")
 
-    def _rgba_image(self, **values: float) -> Image.Image:
-        """:meth:`image` as the canvas draws it, RGBA (opaque), in a copy of its own."""
+    def _drawn(self, **values: float) -> Image.Image:
+        """:meth:`image` as the canvas holds it: RGBA (opaque), sharing the canvas's
+        buffer, so valid only until the next draw (copy it to keep it)."""
         changed = self._update(**values)
         if changed is None:
             self.canvas.draw()
@@ -249,7 +250,7 @@ class SliderFigure:
             for artist in self._front:
                 self.figure.draw_artist(artist)
         width, height = self.canvas.get_width_height(physical=True)
-        return Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba()).copy()
+        return Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba())
 
     def render(self, **values: float) -> bytes:
         """One live frame for ``values``, as JPEG bytes.
@@ -306,8 +307,8 @@ class SliderFigure:
         """Palette PNGs for :meth:`static_grid`, drawn by the same code as the live view."""
         grid = self.static_grid()
         samples = grid[:: -(-len(grid) // PALETTE_SAMPLES)] + grid[-1:]
-        palette = _SharedPalette([self._rgba_image(**values) for values in samples])
-        frames = [_palette_png(self._rgba_image(**values), palette) for values in grid]
+        palette = _SharedPalette([self._drawn(**values).copy() for values in samples])
+        frames = [_palette_png(self._drawn(**values), palette) for values in grid]
         self._update(**self.initial)
         return frames
 
@@ -482,11 +483,11 @@ class _SharedPalette:
         self._index = np.full(1 << 24, self._UNSEEN, dtype=np.int16)
 
     def indices(self, image: Image.Image) -> np.ndarray | None:
-        """The palette index of each pixel, or None if the palette cannot hold the image's colours."""
+        """The palette index of each pixel of an RGBA image (a frame as drawn), or None
+        if the palette cannot hold the image's colours."""
         # Each pixel's colour as one number, R + 256 G + 65536 B: the RGBA bytes read as
         # little-endian 32-bit words, less alpha (a third of the time of shifting channels).
-        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
-        packed = np.asarray(rgba).view("<u4")[..., 0] & 0xFFFFFF
+        packed = np.asarray(image).view("<u4")[..., 0] & 0xFFFFFF
         index = self._index[packed]
         unseen = index == self._UNSEEN
         if unseen.any():
@@ -505,7 +506,8 @@ class _SharedPalette:
 
 
 def _palette_png(image: Image.Image, shared: _SharedPalette | None = None) -> bytes:
-    """``image`` as a palette PNG: in the shared palette if it holds the image's colours, else in its own."""
+    """``image`` as a palette PNG: in the shared palette if it holds the image's colours
+    (``image`` then RGBA, as drawn), else in a palette of its own."""
     indices = None if shared is None else shared.indices(image)
     if indices is None:
         quantized = _quantized(image)
