@@ -410,31 +410,6 @@ def test_blitting_draws_the_same_pixels_as_a_full_redraw():
     assert np.abs(rgb(blitted.render(power=1)) - rgb(blitted.render(power=5))).max() > 100
 
 
-def titled_setup(fig):
-    """A title that changes with the value: text redrawn on every frame."""
-    update_power = power_setup(fig)
-    title = fig.axes[0].set_title("")
-
-    def update(power):
-        title.set_text(f"x ** {power:.1f}")
-        return [*update_power(power), title]
-
-    return update
-
-
-def test_a_frame_drawn_again_lays_out_and_renders_no_text_anew(monkeypatch):
-    from lossviz import _text_cache
-
-    figure = slider_figure(titled_setup, power=Slider(1, 5, 0.5, value=2), alt="titled")
-    first = [np.asarray(figure.image(power=value)) for value in (1, 4.5)]
-    made = []
-    remember = _text_cache._Lru.remember
-    monkeypatch.setattr(_text_cache._Lru, "remember", lambda self, key, make: remember(self, key, lambda: made.append(key) or make()))
-    again = [np.asarray(figure.image(power=value)) for value in (1, 4.5)]
-    assert made == []
-    assert all((a == b).all() for a, b in zip(first, again))
-
-
 def test_live_frames_are_jpegs_close_to_the_lossless_image(power):
     live = Image.open(io.BytesIO(power.render(power=2)))
     assert live.format == "JPEG"

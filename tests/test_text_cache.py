@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from lossviz import _text_cache
 from lossviz._text_cache import remember_text
+from lossviz.sliders import Slider, slider_figure
 
 pytestmark = pytest.mark.skipif(
     not hasattr(FigureCanvasAgg(Figure()).get_renderer(), "_draw_text_glyphs_and_boxes"),
@@ -46,23 +47,54 @@ def test_remembered_text_is_drawn_pixel_for_pixel_as_matplotlib_draws_it(value):
     assert (again == plain).all()
 
 
-def test_a_redraw_lays_out_and_renders_nothing_anew(monkeypatch):
-    canvas = FigureCanvasAgg(labelled_figure(0.5))
-    remember_text(canvas.get_renderer())
-    canvas.draw()
-    made = []
+@pytest.fixture
+def made(monkeypatch) -> list:
+    """The keys of the layouts and glyphs made from now on (not found in a cache)."""
+    keys: list = []
     remember = _text_cache._Lru.remember
 
     def counting(self, key, make):
-        return remember(self, key, lambda: made.append(key) or make())
+        return remember(self, key, lambda: keys.append(key) or make())
 
     monkeypatch.setattr(_text_cache._Lru, "remember", counting)
+    return keys
+
+
+def test_a_redraw_lays_out_and_renders_nothing_anew(made):
+    canvas = FigureCanvasAgg(labelled_figure(0.5))
+    remember_text(canvas.get_renderer())
+    canvas.draw()
+    made.clear()
     canvas.draw()
     assert made == []
     # A changed label: only its new glyphs and its layout are made.
     canvas.figure.axes[0].set_title("loss = 0.501")
     canvas.draw()
     assert 0 < len(made) <= 3
+
+
+def titled_setup(fig):
+    """A slider figure whose title changes with the value: text redrawn on every frame."""
+    axes = fig.subplots()
+    (line,) = axes.plot([0, 1], [0, 1])
+    title = axes.set_title("")
+
+    def update(power):
+        line.set_ydata([0, 1 / power])
+        title.set_text(f"x ** {power:.1f}")
+        return [line, title]
+
+    return update
+
+
+def test_a_slider_frame_drawn_again_lays_out_and_renders_no_text_anew(made):
+    figure = slider_figure(titled_setup, power=Slider(1, 5, 0.5, value=2), alt="titled")
+    first = [np.asarray(figure.image(power=value)) for value in (1, 4.5)]
+    assert made, "the slider figure drew its text past the caches"
+    made.clear()
+    again = [np.asarray(figure.image(power=value)) for value in (1, 4.5)]
+    assert made == []
+    assert all((a == b).all() for a, b in zip(first, again))
 
 
 def test_the_caches_forget_their_oldest_entries_beyond_their_limit():
