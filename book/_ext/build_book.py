@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.util
 import sys
 import types
 
@@ -43,9 +42,6 @@ def defer_execution_cache() -> None:
     module and makes the call. Should a later myst-nb import anything else from the
     module, that import fails at start-up, so the build fails loudly, not stale.
     """
-    if importlib.util.find_spec("myst_nb") is None:
-        return
-
     def notebook_client_cache(*args, **kwargs):
         if sys.modules.get(EXECUTION_CACHE) is deferred:
             del sys.modules[EXECUTION_CACHE]
